@@ -1,0 +1,101 @@
+"""Wires the services of one JTS process and runs them (`jts run`).
+
+This is the one place that chooses backends and plugs parts together (STYLE.md: backtest, paper
+and live differ only in what is plugged in here). Services start in order and stop in reverse;
+if one fails to start, those already started are stopped again before the error surfaces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+
+from jts.bus import InProcBus
+from jts.config import Settings
+from jts.core.clock import Clock, LiveClock, kst_today, to_kst
+from jts.core.lifecycle import Health, Lifecycle
+from jts.gateway import GatewayService, create_app
+from jts.krx import phase_at, sessions
+
+log = structlog.get_logger(__name__)
+
+
+class JtsApp:
+    """An ordered set of services with one start, one stop and one health view."""
+
+    def __init__(self, settings: Settings, services: Sequence[Lifecycle]) -> None:
+        self.settings = settings
+        self.services = list(services)
+        self._started: list[Lifecycle] = []
+
+    async def start(self) -> None:
+        for service in self.services:
+            log.info("service.starting", service=service.name)
+            try:
+                await service.start()
+            except Exception:
+                await self.stop()
+                raise
+            self._started.append(service)
+        log.info("jts.started", services=[s.name for s in self._started])
+
+    async def stop(self) -> None:
+        while self._started:
+            service = self._started.pop()
+            try:
+                await service.stop()
+            except Exception as exc:  # keep stopping the others
+                log.error("service.stop_failed", service=service.name, error=str(exc))
+            else:
+                log.info("service.stopped", service=service.name)
+
+    def health(self) -> list[Health]:
+        return [service.health() for service in self.services]
+
+    async def run_until_signalled(self, stop: asyncio.Event | None = None) -> None:
+        """Start, wait for SIGINT/SIGTERM (or `stop` being set), then stop everything."""
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            log.info("jts.stopping")
+            await self.stop()
+
+
+def market_status(clock: Clock) -> dict[str, Any]:
+    """Today's KRX phase and schedule, for the health answer and the start-up banner."""
+    now = clock.now_ns()
+    today = kst_today(clock)
+    schedule = sessions(today)
+    return {
+        "market": {
+            "date": today.isoformat(),
+            "trading_day": bool(schedule),
+            "phase": str(phase_at(to_kst(now))),
+            "sessions": [
+                {"phase": str(s.phase), "start": s.start.isoformat(), "end": s.end.isoformat()}
+                for s in schedule
+            ],
+        }
+    }
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> JtsApp:
+    """The all-in-one process on embedded defaults."""
+    clock = clock or LiveClock()
+    bus = InProcBus()
+    services: list[Lifecycle] = [bus]
+    jts_app = JtsApp(settings, services)
+    http = create_app(jts_app.health, extra=lambda: market_status(clock))
+    services.append(GatewayService(http, host=settings.server.host, port=settings.server.port))
+    return jts_app

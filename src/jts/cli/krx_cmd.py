@@ -1,0 +1,130 @@
+"""`jts krx ...`: the exchange rules for people (ticks, limits, costs, calendar)."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+
+import typer
+from rich.table import Table
+
+from jts.cli.state import console, state
+from jts.core.enums import InstrumentKind, Market, Side
+from jts.core.errors import InvalidInput
+from jts.krx import (
+    holidays,
+    is_trading_day,
+    price_limits,
+    round_to_tick,
+    sessions,
+    settlement_date,
+    tick_size,
+    trade_costs,
+)
+
+app = typer.Typer(help="KRX market rules: ticks, daily limits, costs and the trading calendar.")
+
+_ETF = typer.Option(False, "--etf", help="Use the ETF/ETN tick table (and no sell tax).")
+_ON = typer.Option(None, "--on", help="Rules in force on this date (YYYY-MM-DD; default today).")
+
+
+@app.command("tick")
+def tick(price: int, etf: bool = _ETF, on: str | None = _ON) -> None:
+    """Tick size at PRICE (KRW), and the nearest valid prices around it."""
+    day = _date(on) if on else None
+    step = tick_size(price, etf=etf, on=day)
+    down = round_to_tick(price, mode="down", etf=etf, on=day)
+    up = round_to_tick(price, mode="up", etf=etf, on=day)
+    valid = "valid" if down == price else f"not valid: {down:,} below, {up:,} above"
+    console.print(f"tick at {price:,} KRW = {step:,} KRW ({valid})")
+
+
+@app.command("limits")
+def limits(
+    base_price: int,
+    etf: bool = _ETF,
+    market: Market = typer.Option(Market.KOSPI, help="KOSPI, KOSDAQ or KONEX."),
+    leverage: int = typer.Option(1, help="Leverage of a leveraged ETF (band × leverage)."),
+) -> None:
+    """Daily lower and upper price limits from BASE_PRICE (normally yesterday's close)."""
+    lower, upper = price_limits(base_price, etf=etf, market=market, leverage=leverage)
+    console.print(
+        f"base {base_price:,} → lower {lower:,} ({_pct(lower, base_price)}), "
+        f"upper {upper:,} ({_pct(upper, base_price)})"
+    )
+
+
+@app.command("costs")
+def costs(
+    ctx: typer.Context,
+    side: Side,
+    qty: int,
+    price: int,
+    trade_date: str = typer.Argument(None, help="YYYY-MM-DD (default: today, KST)."),
+    market: Market = typer.Option(Market.KOSPI, help="KOSPI, KOSDAQ or KONEX."),
+    kind: InstrumentKind = typer.Option(InstrumentKind.STOCK, help="stock, etf, etn or reit."),
+) -> None:
+    """Commission and sell tax (int KRW) of trading QTY shares at PRICE on TRADE_DATE."""
+    day = _date(trade_date) if trade_date else dt.date.today()
+    rate = state(ctx).settings().krx.commission_rate
+    result = trade_costs(side, qty, price, day, market, commission_rate=rate, kind=kind)
+    table = Table(title=f"{side} {qty:,} × {price:,} KRW on {day} ({market}, {kind})")
+    table.add_column("item")
+    table.add_column("KRW", justify="right")
+    table.add_row("traded value", f"{qty * price:,}")
+    table.add_row(f"commission ({rate * 100:.7f}%)", f"{result.commission:,}")
+    table.add_row(f"sell tax (settles {settlement_date(day)})", f"{result.tax:,}")
+    table.add_row("total costs", f"{result.total:,}")
+    console.print(table)
+
+
+@app.command("calendar")
+def calendar(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
+    """Trading days, closures and session times of one month."""
+    year, number = _month(month)
+    closures = dict(holidays(year))
+    table = Table(title=f"KRX {year}-{number:02d}")
+    for column in ("date", "day", "status", "sessions (KST)"):
+        table.add_column(column)
+    for day in _days_of(year, number):
+        status, detail = _day_status(day, closures)
+        table.add_row(day.isoformat(), day.strftime("%a"), status, detail)
+    console.print(table)
+
+
+def _day_status(day: dt.date, closures: dict[dt.date, str]) -> tuple[str, str]:
+    if not is_trading_day(day):
+        if day.weekday() >= 5:
+            return "[dim]weekend[/]", ""
+        return "[red]closed[/]", closures.get(day, "")
+    schedule = sessions(day)
+    regular = [s for s in schedule if str(s.phase) == "continuous"]
+    if not regular:
+        return "open", ""
+    hours = f"{regular[0].start:%H:%M}-{regular[-1].end:%H:%M} continuous"
+    late = regular[0].start > dt.time(9, 0)
+    return ("[yellow]late open[/]" if late else "open"), hours
+
+
+def _days_of(year: int, month: int) -> list[dt.date]:
+    last = month_calendar.monthrange(year, month)[1]
+    return [dt.date(year, month, day) for day in range(1, last + 1)]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("date", f"{text!r} is not a date like 2026-03-05") from None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        parsed = dt.datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise InvalidInput("month", f"{text!r} is not a month like 2026-11") from None
+    return parsed.year, parsed.month
+
+
+def _pct(price: int, base: int) -> str:
+    return f"{(price - base) / base * 100:+.2f}%"

@@ -1,0 +1,48 @@
+"""What the global CLI options decide, shared by every sub-command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from jts.config import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    config: Path | None = None
+    log_json: bool | None = None
+    log_level: str | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        """The effective settings, loaded once; CLI flags override file and environment."""
+        if self._settings is None:
+            overrides: dict[str, object] = {}
+            if self.log_json is not None or self.log_level is not None:
+                base = load_settings(self.config).log
+                overrides["log"] = base.model_copy(
+                    update={
+                        key: value
+                        for key, value in (
+                            ("json_format", self.log_json),
+                            ("level", self.log_level),
+                        )
+                        if value is not None
+                    }
+                )
+            self._settings = load_settings(self.config, **overrides)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
