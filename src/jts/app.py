@@ -95,7 +95,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> JtsApp:
     clock = clock or LiveClock()
     bus = InProcBus()
     services: list[Lifecycle] = [bus]
-    jts_app = JtsApp(settings, services)
-    http = create_app(jts_app.health, extra=lambda: market_status(clock))
+    http = create_app(
+        lambda: [service.health() for service in services], extra=lambda: market_status(clock)
+    )
     services.append(GatewayService(http, host=settings.server.host, port=settings.server.port))
-    return jts_app
+    return JtsApp(settings, services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -28,13 +29,15 @@ app.command("run")(run_cmd.run)
 @app.callback()
 def _global_options(
     ctx: typer.Context,
-    config: Path | None = typer.Option(
-        None, "--config", help="Config file (default: $JTS_CONFIG, else ./jts.toml if present)."
-    ),
-    log_json: bool | None = typer.Option(
-        None, "--log-json/--log-console", help="Log JSON lines (machines) or console text."
-    ),
-    log_level: str | None = typer.Option(None, help="debug, info, warning or error."),
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Config file (default: $JTS_CONFIG, else ./jts.toml if present)."),
+    ] = None,
+    log_json: Annotated[
+        bool | None,
+        typer.Option("--log-json/--log-console", help="Log JSON lines or console text."),
+    ] = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning or error.")] = None,
 ) -> None:
     ctx.obj = CliState(config=config, log_json=log_json, log_level=log_level)
 
@@ -50,13 +53,15 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(2)
+        _fail("configuration error", exc, 2)
     except InvalidInput as exc:
-        err_console.print(f"[bold red]invalid input:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(2)
+        _fail("invalid input", exc, 2)
     except JtsError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(1)
+        _fail("error", exc, 1)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _fail(label: str, exc: Exception, code: int) -> None:
+    err_console.print(f"[bold red]{label}:[/] {escape(str(exc))}", highlight=False)
+    sys.exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
@@ -15,7 +16,9 @@ app = typer.Typer(help="Inspect the configuration (jts.toml + JTS_* environment 
 @app.command("show")
 def show(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of TOML-like text."),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON, not TOML-like text.")
+    ] = False,
 ) -> None:
     """Print the effective configuration, secrets masked."""
     cli = state(ctx)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from jts.cli.state import console, state
+from jts.core.clock import kst_today
 from jts.core.enums import InstrumentKind, Market, Side
 from jts.core.errors import InvalidInput
 from jts.krx import (
@@ -24,12 +26,16 @@ from jts.krx import (
 
 app = typer.Typer(help="KRX market rules: ticks, daily limits, costs and the trading calendar.")
 
-_ETF = typer.Option(False, "--etf", help="Use the ETF/ETN tick table (and no sell tax).")
-_ON = typer.Option(None, "--on", help="Rules in force on this date (YYYY-MM-DD; default today).")
+Etf = Annotated[bool, typer.Option("--etf", help="Use the ETF/ETN tick table.")]
+On = Annotated[
+    str | None,
+    typer.Option("--on", help="Rules in force on this date (YYYY-MM-DD; default today)."),
+]
+MarketOpt = Annotated[Market, typer.Option(help="KOSPI, KOSDAQ or KONEX.")]
 
 
 @app.command("tick")
-def tick(price: int, etf: bool = _ETF, on: str | None = _ON) -> None:
+def tick(price: int, etf: Etf = False, on: On = None) -> None:
     """Tick size at PRICE (KRW), and the nearest valid prices around it."""
     day = _date(on) if on else None
     step = tick_size(price, etf=etf, on=day)
@@ -42,9 +48,9 @@ def tick(price: int, etf: bool = _ETF, on: str | None = _ON) -> None:
 @app.command("limits")
 def limits(
     base_price: int,
-    etf: bool = _ETF,
-    market: Market = typer.Option(Market.KOSPI, help="KOSPI, KOSDAQ or KONEX."),
-    leverage: int = typer.Option(1, help="Leverage of a leveraged ETF (band × leverage)."),
+    etf: Etf = False,
+    market: MarketOpt = Market.KOSPI,
+    leverage: Annotated[int, typer.Option(help="Leverage of a leveraged ETF (band × it).")] = 1,
 ) -> None:
     """Daily lower and upper price limits from BASE_PRICE (normally yesterday's close)."""
     lower, upper = price_limits(base_price, etf=etf, market=market, leverage=leverage)
@@ -60,12 +66,16 @@ def costs(
     side: Side,
     qty: int,
     price: int,
-    trade_date: str = typer.Argument(None, help="YYYY-MM-DD (default: today, KST)."),
-    market: Market = typer.Option(Market.KOSPI, help="KOSPI, KOSDAQ or KONEX."),
-    kind: InstrumentKind = typer.Option(InstrumentKind.STOCK, help="stock, etf, etn or reit."),
+    trade_date: Annotated[
+        str | None, typer.Argument(help="YYYY-MM-DD (default: today, KST).")
+    ] = None,
+    market: MarketOpt = Market.KOSPI,
+    kind: Annotated[InstrumentKind, typer.Option(help="stock, etf, etn or reit.")] = (
+        InstrumentKind.STOCK
+    ),
 ) -> None:
     """Commission and sell tax (int KRW) of trading QTY shares at PRICE on TRADE_DATE."""
-    day = _date(trade_date) if trade_date else dt.date.today()
+    day = _date(trade_date) if trade_date else kst_today()
     rate = state(ctx).settings().krx.commission_rate
     result = trade_costs(side, qty, price, day, market, commission_rate=rate, kind=kind)
     table = Table(title=f"{side} {qty:,} × {price:,} KRW on {day} ({market}, {kind})")
@@ -79,7 +89,7 @@ def costs(
 
 
 @app.command("calendar")
-def calendar(month: str = typer.Argument(..., help="YYYY-MM")) -> None:
+def calendar(month: Annotated[str, typer.Argument(help="YYYY-MM")]) -> None:
     """Trading days, closures and session times of one month."""
     year, number = _month(month)
     closures = dict(holidays(year))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from jts.app import build_app, market_status
 from jts.cli.state import console, state
 from jts.config import ServerSettings
 from jts.core.clock import LiveClock
@@ -16,13 +16,15 @@ from jts.observability import configure_logging
 
 def run(
     ctx: typer.Context,
-    host: str | None = typer.Option(None, help="Listen address (default: server.host)."),
-    port: int | None = typer.Option(None, help="HTTP port (default: server.port, 8000)."),
+    host: Annotated[str | None, typer.Option(help="Listen address (default: server.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: server.port).")] = None,
 ) -> None:
     """Start JTS in one process: message bus and HTTP server (health at /api/v1/health).
 
     Later releases add the simulated exchange, strategies and the dashboard to this command.
     """
+    from jts.app import build_app, market_status  # heavy imports only for this command
+
     cli = state(ctx)
     settings = cli.settings()
     if host is not None or port is not None:
@@ -39,9 +41,8 @@ def run(
     console.print("JTS stopped.")
 
 
-def _print_schedule(status: dict[str, object]) -> None:
+def _print_schedule(status: dict[str, Any]) -> None:
     market = status["market"]
-    assert isinstance(market, dict)
     if not market["trading_day"]:
         console.print(f"KRX is closed today ({market['date']}, KST).")
         return

@@ -79,7 +79,9 @@ class KisSettings(BaseModel):
         return value
 
 
-_TOML_DATA: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("toml", default={})
+_TOML_DATA: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "toml", default=None
+)
 
 
 class Settings(BaseSettings):
@@ -117,10 +119,10 @@ class _TomlSource(PydanticBaseSettingsSource):
     """Feeds the already-parsed TOML document (see `load_settings`) to pydantic-settings."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return _TOML_DATA.get().get(field_name), field_name, False
+        return (_TOML_DATA.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_TOML_DATA.get())
+        return dict(_TOML_DATA.get() or {})
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -66,26 +66,26 @@ class Service:
     async def start(self) -> None:
         if self._state in (ServiceState.RUNNING, ServiceState.STARTING):
             return
-        self._set(ServiceState.STARTING)
+        self._transition(ServiceState.STARTING)
         try:
             await self._on_start()
         except Exception as exc:
-            self._fail(exc)
+            self._mark_failed(exc)
             raise ServiceError(f"{self.name} failed to start: {exc}") from exc
-        self._set(ServiceState.RUNNING)
+        self._transition(ServiceState.RUNNING)
 
     async def stop(self) -> None:
         if self._state in (ServiceState.STOPPED, ServiceState.CREATED, ServiceState.STOPPING):
             if self._state is ServiceState.CREATED:
-                self._set(ServiceState.STOPPED)
+                self._transition(ServiceState.STOPPED)
             return
-        self._set(ServiceState.STOPPING)
+        self._transition(ServiceState.STOPPING)
         try:
             await self._on_stop()
         except Exception as exc:
-            self._fail(exc)
+            self._mark_failed(exc)
             raise ServiceError(f"{self.name} failed to stop cleanly: {exc}") from exc
-        self._set(ServiceState.STOPPED)
+        self._transition(ServiceState.STOPPED)
 
     def health(self) -> Health:
         return Health(
@@ -110,10 +110,10 @@ class Service:
     def _health_details(self) -> dict[str, Any]:
         return {}
 
-    def _set(self, state: ServiceState) -> None:
+    def _transition(self, state: ServiceState) -> None:
         self._state = state
         self._since_ns = time.time_ns()
 
-    def _fail(self, exc: BaseException) -> None:
+    def _mark_failed(self, exc: BaseException) -> None:
         self._error = f"{type(exc).__name__}: {exc}"
-        self._set(ServiceState.FAILED)
+        self._transition(ServiceState.FAILED)

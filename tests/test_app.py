@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from jts.app import JtsApp, build_app, market_status
+from jts.config import load_settings
+from jts.core import KST, Service, ServiceError, SimulatedClock, to_ns
+
+
+class _Recorder(Service):
+    def __init__(self, name: str, log: list[str], fail: bool = False) -> None:
+        super().__init__(name)
+        self._log = log
+        self._fail = fail
+
+    async def _on_start(self) -> None:
+        if self._fail:
+            raise RuntimeError("cannot start")
+        self._log.append(f"start {self.name}")
+
+    async def _on_stop(self) -> None:
+        self._log.append(f"stop {self.name}")
+
+
+async def test_services_start_in_order_and_stop_in_reverse() -> None:
+    log: list[str] = []
+    app = JtsApp(load_settings(), [_Recorder("a", log), _Recorder("b", log)])
+    stop = asyncio.Event()
+    stop.set()
+    await app.run_until_signalled(stop)
+    assert log == ["start a", "start b", "stop b", "stop a"]
+
+
+async def test_a_failed_start_stops_what_already_started() -> None:
+    log: list[str] = []
+    app = JtsApp(load_settings(), [_Recorder("a", log), _Recorder("b", log, fail=True)])
+    with pytest.raises(ServiceError, match="b failed to start"):
+        await app.start()
+    assert log == ["start a", "stop a"]
+
+
+def test_market_status_on_a_csat_day_shows_the_shifted_schedule() -> None:
+    clock = SimulatedClock(to_ns(dt.datetime(2026, 11, 19, 9, 45, tzinfo=KST)))
+    market = market_status(clock)["market"]
+    assert market["trading_day"] is True
+    assert market["phase"] == "opening_auction"  # the open moved to 10:00
+    continuous = next(s for s in market["sessions"] if s["phase"] == "continuous")
+    assert (continuous["start"], continuous["end"]) == ("10:00:00", "16:20:00")
+
+
+def test_market_status_on_a_holiday() -> None:
+    clock = SimulatedClock(to_ns(dt.datetime(2026, 12, 25, 10, 0, tzinfo=KST)))
+    market = market_status(clock)["market"]
+    assert market["trading_day"] is False
+    assert market["sessions"] == []
+
+
+def test_build_app_wires_bus_and_gateway() -> None:
+    app = build_app(load_settings())
+    assert [service.name for service in app.services] == ["bus", "gateway"]
