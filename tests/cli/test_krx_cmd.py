@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli.conftest import RunJts
 
 
@@ -35,7 +37,7 @@ def test_calendar_month_marks_closures_and_late_open(run_jts: RunJts) -> None:
     assert result.returncode == 0, result.stderr
     line = next(row for row in result.stdout.splitlines() if "2026-11-19" in row)
     assert "late open" in line
-    assert "10:00" in line
+    assert "regular 10:00-16:30" in line
     weekend = next(row for row in result.stdout.splitlines() if "2026-11-21" in row)
     assert "weekend" in weekend
 
@@ -54,3 +56,27 @@ def test_bad_input_exits_2_with_one_line(run_jts: RunJts) -> None:
     negative = run_jts("krx", "tick", "--", "-5")
     assert negative.returncode == 2
     assert "Traceback" not in negative.stderr
+
+
+def test_calendar_honours_the_configured_override_file(run_jts: RunJts, tmp_path: Path) -> None:
+    overrides = tmp_path / "closures.toml"
+    overrides.write_text('[[closed]]\ndate = 2026-12-28\nreason = "Snow emergency (test)"\n')
+    (tmp_path / "jts.toml").write_text(f'[krx]\ncalendar_overrides = "{overrides}"\n')
+    result = run_jts("krx", "calendar", "2026-12")
+    assert result.returncode == 0, result.stderr
+    line = next(row for row in result.stdout.splitlines() if "2026-12-28" in row)
+    assert "closed" in line
+    assert "Snow emergency" in line
+
+
+def test_a_malformed_override_file_is_a_configuration_error(
+    run_jts: RunJts, tmp_path: Path
+) -> None:
+    overrides = tmp_path / "closures.toml"
+    overrides.write_text('[[closed]]\ndate = "not a date"\n')
+    result = run_jts(
+        "krx", "calendar", "2026-12", extra_env={"JTS_KRX__CALENDAR_OVERRIDES": str(overrides)}
+    )
+    assert result.returncode == 2
+    assert "closures.toml" in result.stderr
+    assert "Traceback" not in result.stderr

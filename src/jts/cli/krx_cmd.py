@@ -26,6 +26,13 @@ from jts.krx import (
 
 app = typer.Typer(help="KRX market rules: ticks, daily limits, costs and the trading calendar.")
 
+
+@app.callback()
+def _load_rules(ctx: typer.Context) -> None:
+    """Load the configuration first: it may name a calendar override file."""
+    state(ctx).settings()
+
+
 Etf = Annotated[bool, typer.Option("--etf", help="Use the ETF/ETN tick table.")]
 On = Annotated[
     str | None,
@@ -107,12 +114,12 @@ def _day_status(day: dt.date, closures: dict[dt.date, str]) -> tuple[str, str]:
         if day.weekday() >= 5:
             return "[dim]weekend[/]", ""
         return "[red]closed[/]", closures.get(day, "")
-    schedule = sessions(day)
-    regular = [s for s in schedule if str(s.phase) == "continuous"]
-    if not regular:
+    by_phase = {str(s.phase): s for s in sessions(day)}
+    opening, closing = by_phase.get("continuous"), by_phase.get("closing_auction")
+    if opening is None or closing is None:
         return "open", ""
-    hours = f"{regular[0].start:%H:%M}-{regular[-1].end:%H:%M} continuous"
-    late = regular[0].start > dt.time(9, 0)
+    hours = f"regular {opening.start:%H:%M}-{closing.end:%H:%M}"
+    late = opening.start > dt.time(9, 0)
     return ("[yellow]late open[/]" if late else "open"), hours
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from jts.config import Settings, load_settings
+from jts.krx import load_overrides
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,6 +39,7 @@ class CliState:
                     }
                 )
             self._settings = load_settings(self.config, **overrides)
+            _apply_market_rules(self._settings)
         return self._settings
 
 
@@ -46,3 +48,10 @@ def state(ctx: typer.Context) -> CliState:
     if not isinstance(root.obj, CliState):
         root.obj = CliState()
     return root.obj
+
+
+def _apply_market_rules(settings: Settings) -> None:
+    """Install the user's calendar override file (closures declared at short notice)."""
+    path = settings.krx.calendar_overrides
+    if path is not None:
+        load_overrides(path)  # validates the whole file first; installs it only when good
