@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -19,10 +20,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+def _start(tmp_path: Path, port: int, *flags: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "jts", "run", "--port", str(port)],
+        [sys.executable, "-m", "jts", *flags, "run", "--port", str(port)],
         cwd=tmp_path,
         env=env | {"COLUMNS": "200"},
         stdout=subprocess.PIPE,
@@ -44,7 +45,7 @@ def _wait_health(port: int, proc: subprocess.Popen[str]) -> httpx.Response:
 
 def test_run_serves_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
     port = _free_port()
-    proc = _start(tmp_path, port)
+    proc = _start(tmp_path, port, "--log-json")
     try:
         response = _wait_health(port, proc)
         assert response.status_code == 200
@@ -59,6 +60,9 @@ def test_run_serves_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
     assert "JTS stopped." in out
     assert "KRX" in out  # today's schedule, or that the market is closed today
     assert "Traceback" not in err
+    events = [json.loads(line)["event"] for line in err.splitlines()]
+    assert "jts.started" in events
+    assert "service.stopped" in events
 
 
 def test_run_on_a_busy_port_fails_with_a_clear_message(tmp_path: Path) -> None:
