@@ -74,7 +74,11 @@ class Bar(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Tick(msgspec.Struct, frozen=True, kw_only=True):
-    """One trade print. `side` is the aggressor's side when the feed says, else None."""
+    """One trade print. `side` is the aggressor's side when the feed says, else None.
+
+    `auction` marks the single print of a call auction (opening, closing, VI or halt
+    resumption uncross), which bar aggregation keeps in a bar of its own.
+    """
 
     symbol: str
     ts_ns: int
@@ -82,6 +86,7 @@ class Tick(msgspec.Struct, frozen=True, kw_only=True):
     qty: int
     side: Side | None = None
     cum_volume: int = 0
+    auction: bool = False
 
     def validate(self) -> Self:
         validate_symbol(self.symbol)

@@ -1,0 +1,271 @@
+"""Columnar bars and ticks: parallel NumPy arrays with Arrow, pandas and polars views.
+
+`BarFrame` and `TickFrame` are what the store returns and the importer, the generator and the
+aggregator produce. They are sorted by (symbol, ts) whenever they come out of the store, so one
+symbol's rows are a contiguous slice (`for_symbol`, `by_symbol`). Columns are read-only views:
+a frame never changes after it is built, like the domain Structs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+import numpy as np
+import pyarrow as pa
+
+from jts.core.enums import Side
+from jts.core.errors import InvalidInput
+from jts.core.models import Bar, Tick
+from jts.marketdata.schema import BAR_COLUMNS, BAR_SCHEMA, SYMBOL_DTYPE, TICK_COLUMNS, TICK_SCHEMA
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+Array = np.ndarray[Any, Any]
+
+
+class _Frame:
+    """Shared machinery: named columns of equal length."""
+
+    COLUMNS: ClassVar[tuple[str, ...]]
+    SCHEMA: ClassVar[pa.Schema]
+    _INT_DTYPES: ClassVar[Mapping[str, Any]]
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: Mapping[str, Any]) -> None:
+        missing = [name for name in self.COLUMNS if name not in columns]
+        if missing:
+            raise InvalidInput("columns", f"missing {', '.join(missing)}")
+        built: dict[str, Array] = {}
+        for name in self.COLUMNS:
+            dtype = SYMBOL_DTYPE if name == "symbol" else self._INT_DTYPES[name]
+            array = np.asarray(columns[name], dtype=dtype)
+            array.flags.writeable = False
+            built[name] = array
+        lengths = {len(array) for array in built.values()}
+        if len(lengths) > 1:
+            raise InvalidInput("columns", f"columns differ in length: {sorted(lengths)}")
+        self._columns = built
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def empty(cls) -> Self:
+        return cls({name: [] for name in cls.COLUMNS})
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> Self:
+        """From an Arrow table with (at least) the schema's columns; timestamps become int64."""
+        columns: dict[str, Array] = {}
+        for name in cls.COLUMNS:
+            column = table.column(name)
+            if name == "symbol":
+                columns[name] = np.asarray(column.to_numpy(zero_copy_only=False), SYMBOL_DTYPE)
+            elif pa.types.is_timestamp(column.type):
+                columns[name] = column.cast(pa.int64()).to_numpy()
+            else:
+                columns[name] = column.to_numpy()
+        return cls(columns)
+
+    @classmethod
+    def concat(cls, frames: Sequence[Self]) -> Self:
+        if not frames:
+            return cls.empty()
+        return cls(
+            {name: np.concatenate([f._columns[name] for f in frames]) for name in cls.COLUMNS}
+        )
+
+    # -- access ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._columns["ts"])
+
+    def __getitem__(self, name: str) -> Array:
+        return self._columns[name]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Frame)
+        return all(np.array_equal(self[n], other[n]) for n in self.COLUMNS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def columns(self) -> dict[str, Array]:
+        return dict(self._columns)
+
+    def symbols(self) -> list[str]:
+        """Distinct symbols, sorted."""
+        return [str(s) for s in np.unique(self._columns["symbol"])]
+
+    def take(self, index: Array) -> Self:
+        """Rows selected by an integer index or a boolean mask."""
+        return type(self)({name: array[index] for name, array in self._columns.items()})
+
+    def sorted(self) -> Self:
+        """Sorted by (symbol, ts), stable: rows with equal keys keep their order."""
+        order = np.lexsort((self._columns["ts"], self._columns["symbol"]))
+        return self.take(order)
+
+    def is_sorted(self) -> bool:
+        symbol, ts = self._columns["symbol"], self._columns["ts"]
+        if len(ts) < 2:
+            return True
+        same = symbol[1:] == symbol[:-1]
+        return bool(np.all(symbol[1:] >= symbol[:-1]) and np.all(ts[1:][same] >= ts[:-1][same]))
+
+    def for_symbol(self, symbol: str) -> Self:
+        """One symbol's rows; the frame must be sorted (frames from the store are)."""
+        column = self._columns["symbol"]
+        lo = int(np.searchsorted(column, symbol, side="left"))
+        hi = int(np.searchsorted(column, symbol, side="right"))
+        return self.take(np.arange(lo, hi))
+
+    def by_symbol(self) -> Iterator[tuple[str, Self]]:
+        """(symbol, rows) for each symbol in order; the frame must be sorted."""
+        column = self._columns["symbol"]
+        if not len(column):
+            return
+        starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+        ends = np.r_[starts[1:], len(column)]
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            yield str(column[lo]), self.take(np.arange(lo, hi))
+
+    # -- conversion -----------------------------------------------------------------------
+
+    def to_arrow(self) -> pa.Table:
+        arrays: list[pa.Array[Any]] = []
+        for field in self.SCHEMA:
+            values = self._columns[field.name]
+            if field.name == "symbol":
+                arrays.append(pa.array(values.tolist(), pa.string()))
+            else:
+                arrays.append(pa.array(values).cast(field.type))
+        return pa.Table.from_arrays(arrays, schema=self.SCHEMA)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A pandas DataFrame with `ts` as tz-aware UTC timestamps."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> pl.DataFrame:
+        """A polars DataFrame (polars is optional: `pip install polars`)."""
+        try:
+            import polars as pl
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise InvalidInput("to_polars", "polars is not installed (pip install polars)") from exc
+        frame = pl.from_arrow(self.to_arrow())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+
+class BarFrame(_Frame):
+    """OHLCV bars of one interval; `interval_s` is the bar length in seconds (86,400 = day)."""
+
+    COLUMNS = BAR_COLUMNS
+    SCHEMA = BAR_SCHEMA
+    _INT_DTYPES = dict.fromkeys(BAR_COLUMNS[1:], np.int64)
+
+    __slots__ = ("interval_s",)
+
+    def __init__(self, columns: Mapping[str, Any], interval_s: int = 60) -> None:
+        if "value" not in columns:
+            columns = {**columns, "value": np.zeros(len(columns["ts"]), np.int64)}
+        super().__init__(columns)
+        self.interval_s = interval_s
+
+    def take(self, index: Array) -> Self:
+        return type(self)({n: a[index] for n, a in self._columns.items()}, self.interval_s)
+
+    @classmethod
+    def empty(cls, interval_s: int = 60) -> Self:
+        return cls({name: [] for name in cls.COLUMNS}, interval_s)
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table, interval_s: int = 60) -> Self:
+        frame = super().from_arrow(table)
+        frame.interval_s = interval_s
+        return frame
+
+    @classmethod
+    def concat(cls, frames: Sequence[Self]) -> Self:
+        joined = super().concat(frames)
+        joined.interval_s = frames[0].interval_s if frames else 60
+        return joined
+
+    def bars(self) -> Iterator[Bar]:
+        """Each row as a `jts.core.Bar` (convenient, slow: for tests and small sets)."""
+        c = self._columns
+        for i in range(len(self)):
+            yield Bar(
+                symbol=str(c["symbol"][i]),
+                ts_ns=int(c["ts"][i]),
+                interval_s=self.interval_s,
+                open=int(c["open"][i]),
+                high=int(c["high"][i]),
+                low=int(c["low"][i]),
+                close=int(c["close"][i]),
+                volume=int(c["volume"][i]),
+                value=int(c["value"][i]),
+            )
+
+    @classmethod
+    def from_bars(cls, bars: Sequence[Bar]) -> Self:
+        interval = bars[0].interval_s if bars else 60
+        return cls(
+            {name: [getattr(b, _BAR_ATTR.get(name, name)) for b in bars] for name in BAR_COLUMNS},
+            interval,
+        )
+
+
+_BAR_ATTR = {"ts": "ts_ns"}
+_SIDE_OF_CODE = {1: Side.BUY, -1: Side.SELL, 0: None}
+
+
+class TickFrame(_Frame):
+    """Trades; `side` is the aggressor as +1 buy, -1 sell, 0 unknown; `auction` flags
+    call-auction prints (optional on construction: defaults to False)."""
+
+    COLUMNS = TICK_COLUMNS
+    SCHEMA = TICK_SCHEMA
+    _INT_DTYPES: ClassVar[Mapping[str, Any]] = {
+        "ts": np.int64,
+        "price": np.int64,
+        "qty": np.int64,
+        "side": np.int8,
+        "auction": np.bool_,
+    }
+
+    __slots__ = ()
+
+    def __init__(self, columns: Mapping[str, Any]) -> None:
+        if "auction" not in columns:
+            columns = {**columns, "auction": np.zeros(len(columns["ts"]), np.bool_)}
+        super().__init__(columns)
+
+    def ticks(self) -> Iterator[Tick]:
+        c = self._columns
+        for i in range(len(self)):
+            yield Tick(
+                symbol=str(c["symbol"][i]),
+                ts_ns=int(c["ts"][i]),
+                price=int(c["price"][i]),
+                qty=int(c["qty"][i]),
+                side=_SIDE_OF_CODE[int(c["side"][i])],
+                auction=bool(c["auction"][i]),
+            )
+
+    @classmethod
+    def from_ticks(cls, ticks: Sequence[Tick]) -> Self:
+        return cls(
+            {
+                "symbol": [t.symbol for t in ticks],
+                "ts": [t.ts_ns for t in ticks],
+                "price": [t.price for t in ticks],
+                "qty": [t.qty for t in ticks],
+                "side": [t.side.sign if t.side is not None else 0 for t in ticks],
+                "auction": [t.auction for t in ticks],
+            }
+        )
