@@ -21,9 +21,10 @@ ALLOWED: dict[str, set[str]] = {
     "bus": {"core"},
     "config": {"core"},
     "observability": {"core"},
+    "marketdata": {"core", "krx", "bus"},
     "gateway": {"core", "krx", "bus", "config", "observability"},
-    "app": {"core", "krx", "bus", "config", "observability", "gateway"},
-    "cli": {"core", "krx", "bus", "config", "observability", "gateway", "app"},
+    "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
+    "cli": {"core", "krx", "bus", "config", "observability", "gateway", "app", "marketdata"},
     "__main__": {"cli"},
 }
 
@@ -65,7 +66,9 @@ def test_top_level_public_api_is_pinned() -> None:
     assert jts.__all__ == ["__version__"]
 
 
-@pytest.mark.parametrize("name", ["core", "krx", "bus", "config", "gateway", "observability"])
+@pytest.mark.parametrize(
+    "name", ["core", "krx", "bus", "config", "gateway", "observability", "marketdata"]
+)
 def test_every_exported_name_exists(name: str) -> None:
     module = importlib.import_module(f"jts.{name}")
     exported = module.__all__
