@@ -26,6 +26,36 @@ if TYPE_CHECKING:
 Array = np.ndarray[Any, Any]
 
 
+def keys_sorted(symbol: Array, ts: Array) -> bool:
+    """Whether rows are ordered by (symbol, ts)."""
+    if len(ts) < 2:
+        return True
+    same = symbol[1:] == symbol[:-1]
+    return bool(np.all(symbol[1:] >= symbol[:-1]) and np.all(ts[1:][same] >= ts[:-1][same]))
+
+
+def symbols_to_arrow(symbols: Array) -> pa.Array[Any]:
+    """`<U6` codes → Arrow strings, fast: encode runs of equal codes as a dictionary first
+    (converting each row's string costs ~100 ns; a frame is mostly long runs of one symbol)."""
+    if not len(symbols):
+        return pa.array([], pa.string())
+    starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
+    lengths = np.diff(np.r_[starts, len(symbols)])
+    indices = pa.array(np.repeat(np.arange(len(starts), dtype=np.int32), lengths), pa.int32())
+    values = pa.array(symbols[starts].tolist(), pa.string())
+    return pa.DictionaryArray.from_arrays(indices, values, safe=False).cast(pa.string())
+
+
+def symbols_from_arrow(column: pa.ChunkedArray[Any] | pa.Array[Any]) -> Array:
+    """Arrow strings (plain or dictionary) → `<U6` codes, through a dictionary encoding."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded: Any = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+    values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), SYMBOL_DTYPE)
+    result: Array = values[encoded.indices.to_numpy(zero_copy_only=False)]
+    return result
+
+
 class _Frame:
     """Shared machinery: named columns of equal length."""
 
@@ -63,12 +93,16 @@ class _Frame:
         for name in cls.COLUMNS:
             column = table.column(name)
             if name == "symbol":
-                columns[name] = np.asarray(column.to_numpy(zero_copy_only=False), SYMBOL_DTYPE)
+                columns[name] = symbols_from_arrow(column)
             elif pa.types.is_timestamp(column.type):
                 columns[name] = column.cast(pa.int64()).to_numpy()
             else:
                 columns[name] = column.to_numpy()
         return cls(columns)
+
+    def like_from_arrow(self, table: pa.Table) -> Self:
+        """A frame of this one's kind (and bar interval) from an Arrow table."""
+        return type(self).from_arrow(table)
 
     @classmethod
     def concat(cls, frames: Sequence[Self]) -> Self:
@@ -111,11 +145,7 @@ class _Frame:
         return self.take(order)
 
     def is_sorted(self) -> bool:
-        symbol, ts = self._columns["symbol"], self._columns["ts"]
-        if len(ts) < 2:
-            return True
-        same = symbol[1:] == symbol[:-1]
-        return bool(np.all(symbol[1:] >= symbol[:-1]) and np.all(ts[1:][same] >= ts[:-1][same]))
+        return keys_sorted(self._columns["symbol"], self._columns["ts"])
 
     def for_symbol(self, symbol: str) -> Self:
         """One symbol's rows; the frame must be sorted (frames from the store are)."""
@@ -141,7 +171,7 @@ class _Frame:
         for field in self.SCHEMA:
             values = self._columns[field.name]
             if field.name == "symbol":
-                arrays.append(pa.array(values.tolist(), pa.string()))
+                arrays.append(symbols_to_arrow(values))
             else:
                 arrays.append(pa.array(values).cast(field.type))
         return pa.Table.from_arrays(arrays, schema=self.SCHEMA)
@@ -188,6 +218,9 @@ class BarFrame(_Frame):
         frame = super().from_arrow(table)
         frame.interval_s = interval_s
         return frame
+
+    def like_from_arrow(self, table: pa.Table) -> Self:
+        return type(self).from_arrow(table, self.interval_s)
 
     @classmethod
     def concat(cls, frames: Sequence[Self]) -> Self:
