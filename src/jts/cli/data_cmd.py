@@ -1,0 +1,101 @@
+"""`jts data ...`: the market-data store (import, synthesize, query, inspect)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import typer
+from rich.table import Table
+
+from jts.cli.state import console, state
+from jts.core.clock import KST, from_ns
+from jts.core.errors import InvalidInput
+from jts.marketdata.store import ParquetStore
+
+app = typer.Typer(help="Market data: import files, generate a synthetic market, query with SQL.")
+
+Output = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def open_store(ctx: typer.Context) -> ParquetStore:
+    """The store under the configured data directory (`data_dir`, JTS_DATA_DIR)."""
+    return ParquetStore(state(ctx).settings().data_dir)
+
+
+@app.command("sql")
+def sql(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help='SQL for DuckDB, e.g. "select * from bars limit 5".')
+    ],
+    output: Output = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Query the store with SQL. Views: bars (= bars_1m), bars_<interval>, ticks, instruments."""
+    result = open_store(ctx).sql(query)
+    print_table(result, output, limit=limit)
+
+
+@app.command("coverage")
+def coverage(ctx: typer.Context, output: Output = "table") -> None:
+    """What the store holds: per dataset and symbol, first and last time and row count."""
+    rows = [
+        {
+            "dataset": c.dataset,
+            "symbol": c.symbol,
+            "first": from_ns(c.first_ts, KST).isoformat(timespec="minutes"),
+            "last": from_ns(c.last_ts, KST).isoformat(timespec="minutes"),
+            "rows": c.rows,
+            "files": c.partitions,
+        }
+        for c in open_store(ctx).coverage()
+    ]
+    if not rows:
+        console.print("The store is empty: try `jts data synth` or `jts data import FILE`.")
+        return
+    print_table(pa.Table.from_pylist(rows), output, limit=200)
+
+
+def print_table(table: pa.Table, output: str, *, limit: int) -> None:
+    """Print an Arrow table for people (Rich), or as JSON lines or CSV for machines."""
+    if output == "json":
+        for row in table.to_pylist():
+            typer.echo(json.dumps(row, default=str, ensure_ascii=False))
+    elif output == "csv":
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table, sink)
+        sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
+    elif output == "table":
+        _rich_table(table, limit)
+    else:
+        raise InvalidInput("--format", f"{output!r} is not table, json or csv")
+
+
+def _rich_table(table: pa.Table, limit: int) -> None:
+    view = Table(show_edge=False)
+    for name in table.column_names:
+        view.add_column(
+            name, justify="right" if _numeric(table.schema.field(name).type) else "left"
+        )
+    for row in table.slice(0, limit).to_pylist():
+        view.add_row(*(_cell(value) for value in row.values()))
+    console.print(view)
+    if table.num_rows > limit:
+        console.print(f"… {table.num_rows - limit:,} more rows (use --limit or --format csv)")
+    console.print(f"{table.num_rows:,} rows", style="dim")
+
+
+def _numeric(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+    )
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
