@@ -85,7 +85,9 @@ class MonthSymbol(Layout):
 
     def read_symbols(self, symbols: list[str], days: list[dt.date]) -> int:
         months = sorted({(d.year, d.month) for d in days})
-        paths = [self.root / f"{y:04d}-{m:02d}" / f"{s}.parquet" for s in symbols for y, m in months]
+        paths = [
+            self.root / f"{y:04d}-{m:02d}" / f"{s}.parquet" for s in symbols for y, m in months
+        ]
         return sum(pq.read_table(p).num_rows for p in paths if p.exists())
 
     def read_day(self, day: dt.date) -> int:
@@ -166,7 +168,11 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     workdir = Path(tempfile.mkdtemp(prefix="jts-layouts-"))
     try:
-        for name, cls in (("month-symbol", MonthSymbol), ("day", DayFiles), ("symbol-year", SymbolYear)):
+        for name, cls in (
+            ("month-symbol", MonthSymbol),
+            ("day", DayFiles),
+            ("symbol-year", SymbolYear),
+        ):
             layout = cls(workdir / name)
             load = 0.0
             for day in days[:-1]:
@@ -183,7 +189,9 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
-        print(json.dumps({"symbols": args.symbols, "days": args.days, "results": results}, indent=2))
+        print(
+            json.dumps({"symbols": args.symbols, "days": args.days, "results": results}, indent=2)
+        )
         return
     print(f"{args.symbols} symbols × {args.days} days × {BARS_PER_DAY} bars")
     for name, row in results.items():

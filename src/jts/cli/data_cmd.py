@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -11,8 +12,10 @@ import pyarrow.csv as pacsv
 import typer
 from rich.table import Table
 
+from jts.cli.data_import import export_bars, import_files
 from jts.cli.state import console, state
 from jts.core.clock import KST, from_ns
+from jts.core.codes import normalize_symbol
 from jts.core.errors import InvalidInput
 from jts.marketdata.store import ParquetStore
 
@@ -24,6 +27,40 @@ Output = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.
 def open_store(ctx: typer.Context) -> ParquetStore:
     """The store under the configured data directory (`data_dir`, JTS_DATA_DIR)."""
     return ParquetStore(state(ctx).settings().data_dir)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files (docs/data.md).")],
+    kind: Annotated[str, typer.Option(help="auto, bars or ticks.")] = "auto",
+    interval: Annotated[str, typer.Option(help="Bar interval: 1m, 5m, 1d ... or auto.")] = "1m",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Reject a file with any problem (exit code 1).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Validate and import bar or tick files; bad rows are reported and skipped."""
+    code = import_files(
+        open_store(ctx), paths, kind=kind, interval=interval, strict=strict, as_json=as_json
+    )
+    raise typer.Exit(code)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Output file, .csv or .parquet.")],
+    symbols: Annotated[
+        str | None, typer.Option(help="Comma-separated codes (default: all).")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    interval: Annotated[str, typer.Option(help="1m, 5m, 1d ... or ticks.")] = "1m",
+) -> None:
+    """Write stored bars or ticks in the import format (they import back unchanged)."""
+    codes = [normalize_symbol(s) for s in symbols.split(",")] if symbols else None
+    export_bars(open_store(ctx), out, symbols=codes, start=start, end=end, interval=interval)
 
 
 @app.command("sql")

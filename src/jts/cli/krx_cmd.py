@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jts.cli.state import console, state
+from jts.cli.state import console, parse_date, state
 from jts.core.clock import kst_today
 from jts.core.enums import InstrumentKind, Market, Side
 from jts.core.errors import InvalidInput
@@ -44,7 +44,7 @@ MarketOpt = Annotated[Market, typer.Option(help="KOSPI, KOSDAQ or KONEX.")]
 @app.command("tick")
 def tick(price: int, etf: Etf = False, on: On = None) -> None:
     """Tick size at PRICE (KRW), and the nearest valid prices around it."""
-    day = _date(on) if on else None
+    day = parse_date(on) if on else None
     step = tick_size(price, etf=etf, on=day)
     down = round_to_tick(price, mode="down", etf=etf, on=day)
     up = round_to_tick(price, mode="up", etf=etf, on=day)
@@ -82,7 +82,7 @@ def costs(
     ),
 ) -> None:
     """Commission and sell tax (int KRW) of trading QTY shares at PRICE on TRADE_DATE."""
-    day = _date(trade_date) if trade_date else kst_today()
+    day = parse_date(trade_date) if trade_date else kst_today()
     rate = state(ctx).settings().krx.commission_rate
     result = trade_costs(side, qty, price, day, market, commission_rate=rate, kind=kind)
     table = Table(title=f"{side} {qty:,} × {price:,} KRW on {day} ({market}, {kind})")
@@ -126,13 +126,6 @@ def _day_status(day: dt.date, closures: dict[dt.date, str]) -> tuple[str, str]:
 def _days_of(year: int, month: int) -> list[dt.date]:
     last = month_calendar.monthrange(year, month)[1]
     return [dt.date(year, month, day) for day in range(1, last + 1)]
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("date", f"{text!r} is not a date like 2026-03-05") from None
 
 
 def _month(text: str) -> tuple[int, int]:

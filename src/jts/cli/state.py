@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import typer
 from rich.console import Console
 
 from jts.config import Settings, load_settings
+from jts.core.errors import InvalidInput
 from jts.krx import load_overrides
 
 console = Console()
@@ -41,6 +43,14 @@ class CliState:
             self._settings = load_settings(self.config, **overrides)
             _apply_market_rules(self._settings)
         return self._settings
+
+
+def parse_date(text: str) -> dt.date:
+    """A YYYY-MM-DD argument, or `InvalidInput` naming what was given."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("date", f"{text!r} is not a date like 2026-03-05") from None
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -19,6 +19,7 @@ XKRX) and then answered from a dict or a sorted tuple, so the lookups suit hot l
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import os
 import threading
 import tomllib
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from importlib import resources
+from pathlib import Path
 
 import msgspec
 
@@ -186,7 +188,22 @@ def _weekdays(first: date, last: date) -> Iterator[date]:
 
 @functools.lru_cache(maxsize=4)
 def _xkrx_closures(first: date, last: date) -> Mapping[date, str]:
-    """Weekday closures by XKRX in [first, last], named where XKRX's holiday rules name them."""
+    """Weekday closures by XKRX in [first, last], named where XKRX's holiday rules name them.
+
+    Building the XKRX calendar takes ~1.5 s (pandas), which every `jts` command would pay; the
+    answer depends only on the library's version and the range, so it is kept in a small cache
+    file (`$XDG_CACHE_HOME/jts`, else ~/.cache/jts) and rebuilt when either changes.
+    """
+    cache = _cache_file(first, last)
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
+    closures = _compute_xkrx_closures(first, last)
+    _write_cache(cache, closures)
+    return closures
+
+
+def _compute_xkrx_closures(first: date, last: date) -> dict[date, str]:
     import exchange_calendars  # deferred: importing it costs ~0.3 s
 
     with warnings.catch_warnings():  # pandas deprecation noise from inside exchange_calendars
@@ -199,6 +216,37 @@ def _xkrx_closures(first: date, last: date) -> Mapping[date, str]:
         day = stamp.date()
         names[day] = f"{names[day]} / {name}" if day in names else str(name)
     return {d: names.get(d, _UNNAMED) for d in _weekdays(first, last) if d not in open_days}
+
+
+def _cache_file(first: date, last: date) -> Path | None:
+    try:
+        version = importlib.metadata.version("exchange_calendars")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jts"
+    return base / f"xkrx-{version}-{first}-{last}.json"
+
+
+def _read_cache(path: Path | None) -> dict[date, str] | None:
+    if path is None:
+        return None
+    try:
+        raw = msgspec.json.decode(path.read_bytes(), type=dict[str, str])
+        return {date.fromisoformat(day): name for day, name in raw.items()}
+    except (OSError, ValueError, msgspec.DecodeError):
+        return None  # missing or damaged: rebuild
+
+
+def _write_cache(path: Path | None, closures: Mapping[date, str]) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(msgspec.json.encode({d.isoformat(): n for d, n in closures.items()}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs the rebuild next time
 
 
 def _settings(layers: Sequence[Corrections]) -> tuple[date, date, date, bool]:

@@ -32,9 +32,7 @@ class SqlConsole:
 
     def _add_view(self, name: str, pattern: Path) -> None:
         literal = str(pattern).replace("'", "''")
-        self._connection.execute(
-            f"create view {name} as select * from read_parquet('{literal}')"
-        )
+        self._connection.execute(f"create view {name} as select * from read_parquet('{literal}')")
         self.views.append(name)
 
     def query(self, sql: str) -> pa.Table:
