@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from jts.core.clock import kst_ns
+from jts.core.clock import KST, kst_ns
 from jts.core.models import Bar, Tick
+from jts.krx import Phase, sessions
 from jts.marketdata.aggregate import BarAggregator, Halt, aggregate_ticks
 from jts.marketdata.frames import TickFrame
 
@@ -67,6 +68,22 @@ def live(
     return aggregator.drain()
 
 
+def closing_price_trade(t: Tick) -> bool:
+    """Whether `t` is a trade of a closing-price session (straight from the KRX session table)."""
+    day = dt.datetime.fromtimestamp(t.ts_ns // 1_000_000_000, KST).date()
+    closing_price = (Phase.PRE_OPEN_CLOSING_PRICE, Phase.POST_CLOSE_CLOSING_PRICE)
+    return not t.auction and any(
+        s.phase in closing_price and s.start_ns(day) <= t.ts_ns < s.end_ns(day)
+        for s in sessions(day)
+    )
+
+
+def assert_unique_keys(bars: Sequence[Bar]) -> None:
+    """No two bars share (symbol, ts): the key the store files them under."""
+    keys = [(b.symbol, b.ts_ns) for b in bars]
+    assert len(set(keys)) == len(keys), sorted(k for k in keys if keys.count(k) > 1)
+
+
 def batch(ticks: Sequence[Tick], interval_s: int, halts: Sequence[Halt] = ()) -> list[Bar]:
     frame = aggregate_ticks(TickFrame.from_ticks(list(ticks)), interval_s, halts=halts)
     assert frame.is_sorted()
@@ -75,10 +92,14 @@ def batch(ticks: Sequence[Tick], interval_s: int, halts: Sequence[Halt] = ()) ->
 
 
 def both(ticks: Sequence[Tick], interval_s: int, halts: Sequence[Halt] = ()) -> list[BarRow]:
-    """Rows of the bars, checked to be the same from both forms, in (symbol, ts) order."""
-    from_live = sorted(row(b) for b in live(ticks, interval_s, halts))
-    from_batch = [row(b) for b in batch(ticks, interval_s, halts)]
-    assert from_live == sorted(from_batch)
+    """Rows of the bars, checked to be the same from both forms and to have unique
+    (symbol, ts), in (symbol, ts) order."""
+    live_bars, batch_bars = live(ticks, interval_s, halts), batch(ticks, interval_s, halts)
+    assert_unique_keys(live_bars)
+    assert_unique_keys(batch_bars)
+    from_live = sorted(row(b) for b in live_bars)
+    from_batch = [row(b) for b in batch_bars]
+    assert from_live == from_batch
     return from_batch
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -61,6 +62,15 @@ def main() -> None:
         _fail("error", exc, 1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug of ours: say so in one line, keep the trace for debugging
+        if os.environ.get("JTS_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]unexpected error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+            "This is a bug in JTS; run again with JTS_DEBUG=1 for the full traceback.",
+            highlight=False,
+        )
+        sys.exit(1)
 
 
 def _fail(label: str, exc: Exception, code: int) -> None:

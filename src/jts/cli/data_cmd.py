@@ -13,11 +13,13 @@ import typer
 from rich.table import Table
 
 from jts.cli.data_import import export_bars, import_files
-from jts.cli.state import console, state
+from jts.cli.data_synth import synthesize
+from jts.cli.state import console, parse_date, state
 from jts.core.clock import KST, from_ns
 from jts.core.codes import normalize_symbol
 from jts.core.errors import InvalidInput
 from jts.marketdata.store import ParquetStore
+from jts.marketdata.synth import SynthSpec
 
 app = typer.Typer(help="Market data: import files, generate a synthetic market, query with SQL.")
 
@@ -61,6 +63,33 @@ def export(
     """Write stored bars or ticks in the import format (they import back unchanged)."""
     codes = [normalize_symbol(s) for s in symbols.split(",")] if symbols else None
     export_bars(open_store(ctx), out, symbols=codes, start=start, end=end, interval=interval)
+
+
+@app.command("synth")
+def synth(
+    ctx: typer.Context,
+    symbols: Annotated[int, typer.Option(help="Number of instruments.")] = 200,
+    days: Annotated[int, typer.Option(help="Trading days of minute bars.")] = 60,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same market.")] = 1,
+    start: Annotated[
+        str | None, typer.Option(help="First day (default: ends on the last trading day).")
+    ] = None,
+    codes: Annotated[
+        str | None, typer.Option(help="Comma-separated codes that must be in the universe.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write one .parquet/.csv file instead of the store.")
+    ] = None,
+) -> None:
+    """Generate a synthetic KRX market (deterministic by seed) into the store or a file."""
+    spec = SynthSpec(
+        symbols=symbols,
+        days=days,
+        seed=seed,
+        start=parse_date(start) if start else None,
+        codes=tuple(normalize_symbol(c) for c in codes.split(",")) if codes else (),
+    )
+    synthesize(None if out else open_store(ctx), spec, out)
 
 
 @app.command("sql")

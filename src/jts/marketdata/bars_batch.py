@@ -8,8 +8,8 @@ distinct KST days, never over ticks.
 Differences from the live form, both about input the live form cannot accept: ticks need not be
 sorted (they are sorted stably by symbol and time first, so equal timestamps keep their frame
 order), and there is no ``late``/``out_of_order`` rejection. Ticks with a non-positive price or
-quantity are skipped, as live. The result is sorted by (symbol, ts), the auction bar first where
-an auction bar and a trade bar share a start.
+quantity are skipped, as live. The result is sorted by (symbol, ts), and no two of its bars share
+(symbol, ts).
 """
 
 from __future__ import annotations
@@ -33,12 +33,15 @@ from jts.marketdata.bar_grid import (
     Halt,
     check_interval,
     day_plan,
+    resumption_ns,
 )
 from jts.marketdata.frames import BarFrame, TickFrame
 
 Array = np.ndarray[Any, Any]
 
 _HALT_GRACE_NS = HALT_PRINT_GRACE_S * NS_PER_SECOND
+_LEFT_OUT = -1
+"""Kind of closing-price trades in intraday bars: in none."""
 
 
 def aggregate_ticks(
@@ -62,16 +65,18 @@ def aggregate_ticks(
     else:
         halt_table = _halt_table(halts or (), {str(n): i for i, n in enumerate(names)})
         stamp, kind = _intraday(code, ts, auction, halt_table, interval_s * NS_PER_SECOND)
+        kept = kind != _LEFT_OUT
+        code, stamp, kind, price, qty = code[kept], stamp[kept], kind[kept], price[kept], qty[kept]
     return _reduce(names, code, stamp, kind, price, qty, interval_s)
 
 
 def _halt_table(halts: Iterable[Halt], codes: dict[str, int]) -> tuple[Array, Array, Array]:
     """(code, start, end) arrays of the halts of known symbols; an open halt ends `NEVER`."""
-    rows = [
-        (codes[h.symbol], h.start_ns, NEVER if h.end_ns is None else h.end_ns)
-        for h in halts
-        if h.symbol in codes
-    ]
+    rows = []
+    for h in halts:
+        if h.symbol in codes:
+            end = NEVER if h.end_ns is None else resumption_ns(h.start_ns, h.end_ns)
+            rows.append((codes[h.symbol], h.start_ns, end))
     table = np.array(rows, np.int64).reshape(-1, 3)
     return table[:, 0], table[:, 1], table[:, 2]
 
@@ -83,7 +88,8 @@ def _intraday(
     halts: tuple[Array, Array, Array],
     interval_ns: int,
 ) -> tuple[Array, Array]:
-    """(stamp, kind) of every tick for an intraday interval; ticks sorted by (code, ts)."""
+    """(stamp, kind) of every tick for an intraday interval, kind `_LEFT_OUT` for closing-price
+    trades; ticks sorted by (code, ts)."""
     days, day_index = np.unique((ts + KST_OFFSET_NS) // DAY_NS, return_inverse=True)
     plans = [day_plan(int(day)) for day in days]
     anchor = np.array([p.anchor_ns for p in plans], np.int64)[day_index]
@@ -91,7 +97,8 @@ def _intraday(
     bounds = np.array([b for p in plans for b in p.bounds], np.int64)
     floor = bounds[np.searchsorted(bounds, ts, side="right") - 1]
 
-    print_stamp, loose = _print_stamps(code, ts, auction, midnight, halts, plans)
+    joined_stamp, joined = _joined(code, ts, auction, midnight, halts, plans)
+    loose = auction & ~joined
     h_code, h_start, h_end = halts
     ended = h_end != NEVER
     halt_bounds = _latest_time(
@@ -101,15 +108,22 @@ def _intraday(
         np.concatenate([h_start, h_end[ended]]),
         inclusive=True,
     )
-    loose_bounds = _latest_time(code, ts, code[loose], ts[loose], inclusive=False)
-    floor = np.maximum(floor, np.maximum(halt_bounds, loose_bounds))
+    # the segment after an unattributed print at p starts at p + 1
+    after_print = _latest_time(code, ts, code[loose], ts[loose], inclusive=False)
+    after_print = np.where(after_print == NO_TIME, NO_TIME, after_print + 1)
+    floor = np.maximum(floor, np.maximum(halt_bounds, after_print))
     cell = anchor + (ts - anchor) // interval_ns * interval_ns
-    stamp = np.where(auction, print_stamp, np.maximum(cell, floor))
-    kind = np.where(auction, AUCTION, GRID).astype(np.int64)
-    return stamp, kind
+    grid_stamp = np.maximum(cell, floor)
+    # a trade whose bar would start at an unattributed print (its very instant) joins that print
+    at_print = _latest_time(code, grid_stamp, code[loose], ts[loose], inclusive=True) == grid_stamp
+    stamp = np.where(joined, joined_stamp, np.where(auction, ts, grid_stamp))
+    kind = np.where(joined | auction | at_print, AUCTION, GRID).astype(np.int64)
+    c_start, c_end = _spans([span for p in plans for span in p.closing_price])
+    closing_price = ~auction & (ts < _pick(c_end, _span_index(c_start, ts), NO_TIME))
+    return stamp, np.where(closing_price, _LEFT_OUT, kind)
 
 
-def _print_stamps(
+def _joined(
     code: Array,
     ts: Array,
     auction: Array,
@@ -117,20 +131,36 @@ def _print_stamps(
     halts: tuple[Array, Array, Array],
     plans: list[DayPlan],
 ) -> tuple[Array, Array]:
-    """Stamps of auction prints (other rows get their own ts) and the mask of unattributed
-    prints: a same-day halt's resumption first, then the one-shot call-session windows."""
+    """Stamps of the ticks that go to a same-day halt's resumption bar or a one-shot call
+    session's auction bar (in that order of precedence), and the mask of those ticks.
+
+    Prints join up to the grace after the halt's end or the call's window; trades up to the
+    halt's end or the call session's scheduled end."""
     h_code, h_start, h_end = halts
     latest = _latest(code, ts, h_code, h_start, inclusive=True)
     start, end = _pick(h_start, latest, NO_TIME), _pick(h_end, latest, NO_TIME)
-    by_halt = auction & (latest >= 0) & (start >= midnight) & (ts - _HALT_GRACE_NS <= end)
+    before_end = np.where(auction, ts - _HALT_GRACE_NS <= end, ts < end)
+    by_halt = (latest >= 0) & (start >= midnight) & before_end
 
-    w_start = np.array([w.start_ns for p in plans for w in p.windows], np.int64)
-    w_until = np.array([w.until_ns for p in plans for w in p.windows], np.int64)
-    window = np.searchsorted(w_start, ts, side="right") - 1
-    by_window = auction & ~by_halt & (ts < _pick(w_until, window, NO_TIME))
-    loose = auction & ~by_halt & ~by_window
-    stamp = np.where(by_halt, start, np.where(by_window, _pick(w_start, window, NO_TIME), ts))
-    return stamp, loose
+    windows = [w for p in plans for w in p.windows]
+    w_start, w_end = _spans([(w.start_ns, w.end_ns) for w in windows])
+    w_until = np.array([w.until_ns for w in windows], np.int64)
+    window = _span_index(w_start, ts)
+    limit = np.where(auction, _pick(w_until, window, NO_TIME), _pick(w_end, window, NO_TIME))
+    by_window = ~by_halt & (ts < limit)
+    stamp = np.where(by_halt, start, _pick(w_start, window, NO_TIME))
+    return stamp, by_halt | by_window
+
+
+def _spans(spans: list[tuple[int, int]]) -> tuple[Array, Array]:
+    """(starts, ends) arrays of spans given in time order."""
+    table = np.array(spans, np.int64).reshape(-1, 2)
+    return table[:, 0], table[:, 1]
+
+
+def _span_index(starts: Array, ts: Array) -> Array:
+    """Index of the last span starting at or before each `ts` (-1: none)."""
+    return np.searchsorted(starts, ts, side="right") - 1
 
 
 def _pick(values: Array, index: Array, default: int) -> Array:

@@ -5,6 +5,8 @@ same bars as `jts.marketdata.bars_batch.aggregate_ticks` on the same ticks and h
 test holds the two together). A bar is emitted once no further tick can join it: when a tick of
 its symbol arrives at or after the bar's end, when `flush(until)` passes its end, or at
 `close_day()`. Emission order is completion order; sort by (symbol, ts) to compare with a frame.
+No two bars emitted share (symbol, ts). Intraday, closing-price trades are accepted but join no
+bar (they count in daily bars).
 
 Input rules, all per symbol:
 - ticks arrive in time order; one older than the last accepted tick is rejected and counted as
@@ -42,12 +44,15 @@ from jts.marketdata.bar_grid import (
     day_plan,
     kst_day,
     midnight_ns,
+    resumption_ns,
 )
 
 _HALT_GRACE_NS = HALT_PRINT_GRACE_S * NS_PER_SECOND
 
 BarKey = tuple[int, int]
-"""(stamp ns, kind): what identifies a bar of one symbol."""
+"""(stamp ns, kind): what identifies an open bar of one symbol (no two kinds share a stamp)."""
+Placement = tuple[int, int, int]
+"""(stamp, kind, closes_at) of the bar a tick joins."""
 
 
 class AggregatorStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,18 +111,20 @@ class _Symbol:
         i = bisect_right(self.halt_bounds, ts_ns)
         return self.halt_bounds[i] if i < len(self.halt_bounds) else NEVER
 
-    def loose_floor(self, ts_ns: int) -> int:
-        """The last unattributed print strictly before `ts_ns` (it ends a segment after it)."""
+    def loose_bound(self, ts_ns: int) -> int:
+        """The segment start after the last unattributed print strictly before `ts_ns`: 1 ns
+        after that print."""
         i = bisect_left(self.loose_prints, ts_ns)
-        return self.loose_prints[i - 1] if i else NO_TIME
+        return self.loose_prints[i - 1] + 1 if i else NO_TIME
 
-    def halt_of_print(self, ts_ns: int, day_start: int) -> tuple[int, int | None] | None:
-        """(start, end) of the same-day halt whose resumption auction a print at `ts_ns` is."""
+    def halt_at(self, ts_ns: int, day_start: int, slack: int) -> tuple[int, int | None] | None:
+        """(start, end) of the same-day halt holding `ts_ns`, counting up to `slack` ns after its
+        end (the grace of prints, -1 for trades: ``start <= ts < end``)."""
         i = bisect_right(self.halt_starts, ts_ns) - 1
         if i < 0 or self.halt_starts[i] < day_start:
             return None
         end = self.halt_ends[i]
-        if end is not None and ts_ns > end + _HALT_GRACE_NS:
+        if end is not None and ts_ns > end + slack:
             return None
         return self.halt_starts[i], end
 
@@ -157,7 +164,10 @@ class BarAggregator:
         state.last_ts = ts
         self._accepted += 1
         self._emit(tick.symbol, state, ts)
-        stamp, kind, closes_at = self._place(state, tick)
+        placed = self._place(state, tick)
+        if placed is None:  # a closing-price trade: in no intraday bar
+            return True
+        stamp, kind, closes_at = placed
         bar = state.bars.get((stamp, kind))
         if bar is None:
             price = tick.price
@@ -235,36 +245,59 @@ class BarAggregator:
 
     # -- the convention -------------------------------------------------------------------
 
-    def _place(self, state: _Symbol, tick: Tick) -> tuple[int, int, int]:
-        """(stamp, kind, closes_at) of the bar `tick` belongs to."""
+    def _place(self, state: _Symbol, tick: Tick) -> Placement | None:
+        """Where `tick` goes; None for a closing-price trade (in no intraday bar)."""
         ts = tick.ts_ns
         day = kst_day(ts)
         if self.interval_s == DAY_S:
             return midnight_ns(day), GRID, midnight_ns(day) + DAY_NS
-        if tick.auction:
-            return self._place_print(state, ts, day)
         plan = self._day_plan(day)
-        floor = max(plan.floor_bound(ts), state.halt_floor(ts), state.loose_floor(ts))
+        if tick.auction:
+            return self._place_print(state, ts, plan)
+        if plan.at_closing_price(ts):
+            return None
+        return self._place_trade(state, ts, plan)
+
+    def _place_trade(self, state: _Symbol, ts: int, plan: DayPlan) -> Placement:
+        joined = self._attributed(state, ts, plan, is_print=False)
+        if joined is not None:
+            return joined
+        floor = max(plan.floor_bound(ts), state.halt_floor(ts), state.loose_bound(ts))
         stamp = max(cell_start(ts, plan.anchor_ns, self._interval_ns), floor)
+        if state.loose_prints and state.loose_prints[-1] == stamp:  # then ts == stamp too
+            return stamp, AUCTION, stamp + 1
         cell_end = cell_start(stamp, plan.anchor_ns, self._interval_ns) + self._interval_ns
         closes_at = min(cell_end, plan.next_bound(stamp), state.next_halt_bound(stamp))
         if state.loose_prints and state.loose_prints[-1] > stamp:
             closes_at = min(closes_at, state.loose_prints[-1] + 1)
         return stamp, GRID, closes_at
 
-    def _place_print(self, state: _Symbol, ts: int, day: int) -> tuple[int, int, int]:
-        plan = self._day_plan(day)
-        halt = state.halt_of_print(ts, plan.midnight_ns)
-        if halt is not None:
-            start, end = halt
-            return start, AUCTION, NEVER if end is None else end + _HALT_GRACE_NS + 1
-        window = plan.window(ts)
-        if window is not None:
-            return window.start_ns, AUCTION, window.until_ns
+    def _place_print(self, state: _Symbol, ts: int, plan: DayPlan) -> Placement:
+        attributed = self._attributed(state, ts, plan, is_print=True)
+        if attributed is not None:
+            return attributed
         if not state.loose_prints or state.loose_prints[-1] != ts:
             state.loose_prints.append(ts)
         self._cut(state, ts, ts + 1)
+        # trades at this very instant that opened a trade bar here become part of the print's
+        grid = state.bars.pop((ts, GRID), None)
+        if grid is not None:
+            grid.kind, grid.closes_at = AUCTION, ts + 1
+            state.bars[ts, AUCTION] = grid
         return ts, AUCTION, ts + 1
+
+    def _attributed(
+        self, state: _Symbol, ts: int, plan: DayPlan, *, is_print: bool
+    ) -> Placement | None:
+        """The auction bar of the same-day halt or the one-shot call session holding `ts`."""
+        halt = state.halt_at(ts, plan.midnight_ns, _HALT_GRACE_NS if is_print else -1)
+        if halt is not None:
+            start, end = halt
+            return start, AUCTION, NEVER if end is None else end + _HALT_GRACE_NS + 1
+        window = plan.window(ts) if is_print else plan.call(ts)
+        if window is not None:
+            return window.start_ns, AUCTION, window.until_ns
+        return None
 
     def _day_plan(self, day: int) -> DayPlan:
         """The day's plan, kept while ticks stay on one day (the hot path asks per tick)."""
@@ -274,13 +307,17 @@ class BarAggregator:
 
     def _end_halt(self, state: _Symbol, ts_ns: int) -> None:
         start = state.halt_starts[-1]
-        end = max(ts_ns, start)
+        end = resumption_ns(start, ts_ns)
         state.halt_ends[-1] = end
         insort(state.halt_bounds, end)
         self._cut(state, end, end)
         resumption = state.bars.get((start, AUCTION))
         if resumption is not None and resumption.closes_at == NEVER:
-            resumption.closes_at = end + _HALT_GRACE_NS + 1
+            closes_at = end + _HALT_GRACE_NS + 1
+            window = self._day_plan(kst_day(start)).window(start)
+            if window is not None and window.start_ns == start:  # also the call session's bar
+                closes_at = max(closes_at, window.until_ns)
+            resumption.closes_at = closes_at
 
     def _cut(self, state: _Symbol, boundary: int, closes_at: int) -> None:
         """A segment boundary appeared: intraday trade bars begun before it close by `closes_at`."""

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from jts.core.errors import InvalidInput
 from jts.marketdata.decoding import KST_OFFSET_NS
-from jts.marketdata.frames import BarFrame, TickFrame
+from jts.marketdata.frames import BarFrame, TickFrame, symbols_to_arrow
 
 _DAY_S = 86_400
 _NS_PER_SECOND = 1_000_000_000
@@ -42,12 +42,55 @@ def write_ticks_csv(frame: TickFrame, path: str | Path) -> Path:
 def write_csv(frame: BarFrame | TickFrame, path: str | Path) -> Path:
     """Bars or ticks as CSV in the import format; returns the path written."""
     target = Path(path)
+    options = pa_csv.WriteOptions(quoting_style="none")
+    pa_csv.write_csv(csv_table(frame), str(target), write_options=options)
+    return target
+
+
+class FrameFileWriter:
+    """Streams frames into one file in the import format (.csv or .parquet, by suffix), so a
+    large data set never has to be in memory at once. Use as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.rows = 0
+        suffix = self.path.suffix.lower()
+        if suffix not in (".csv", ".parquet"):
+            raise InvalidInput("out", f"{self.path.name}: use a .csv or .parquet file name")
+        self._csv = suffix == ".csv"
+        self._writer: pq.ParquetWriter | pa_csv.CSVWriter | None = None
+
+    def write(self, frame: BarFrame | TickFrame) -> None:
+        table = csv_table(frame) if self._csv else frame.to_arrow()
+        if self._writer is None:
+            self._writer = (
+                pa_csv.CSVWriter(
+                    str(self.path),
+                    table.schema,
+                    write_options=pa_csv.WriteOptions(quoting_style="none"),
+                )
+                if self._csv
+                else pq.ParquetWriter(str(self.path), table.schema, compression="zstd")
+            )
+        self._writer.write_table(table)
+        self.rows += len(frame)
+
+    def __enter__(self) -> FrameFileWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def csv_table(frame: BarFrame | TickFrame) -> pa.Table:
+    """The frame as the text/int columns of the CSV import format."""
     daily = isinstance(frame, BarFrame) and frame.interval_s >= _DAY_S
     columns: dict[str, pa.Array[Any]] = {}
     for name in frame.COLUMNS:
         values = frame[name]
         if name == "symbol":
-            columns[name] = pa.array(values.tolist(), pa.string())
+            columns[name] = symbols_to_arrow(values)
         elif name == "ts":
             columns[name] = _kst_text(values, daily)
         elif name == "side":
@@ -56,10 +99,7 @@ def write_csv(frame: BarFrame | TickFrame, path: str | Path) -> Path:
             columns[name] = pa.array(np.where(values, "true", "false"))
         else:
             columns[name] = pa.array(values, pa.int64())
-    table = pa.table(columns)
-    options = pa_csv.WriteOptions(quoting_style="none")
-    pa_csv.write_csv(table, str(target), write_options=options)
-    return target
+    return pa.table(columns)
 
 
 def write_parquet(frame: BarFrame | TickFrame, path: str | Path) -> Path:

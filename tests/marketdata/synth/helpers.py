@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypedDict
 
 import numpy as np
 from hypothesis import strategies as st
 
 from jts.core.clock import kst_date
+from jts.core.enums import Market
 from jts.core.models import Instrument
 from jts.krx import is_valid_price, previous_trading_day, price_limits
 from jts.marketdata.frames import BarFrame
 from jts.marketdata.synth import daily_bars, make_universe, minute_bars
 
 Array = np.ndarray[Any, Any]
+_KST_NS = 9 * 3_600 * 1_000_000_000
+_DAY_NS = 86_400 * 1_000_000_000
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 # Start days that exercise the calendar: late opens (2026-01-02, CSAT 2026-11-19), the 2023
 # tick reform (2023-01-25), the ETF tick change (2023-12-18), pre-2023 tables, a month end.
@@ -32,6 +36,20 @@ starts = st.one_of(
     st.sampled_from(SPECIAL_STARTS),
     st.dates(min_value=dt.date(2017, 1, 2), max_value=dt.date(2027, 6, 30)),
 )
+
+
+class Rules(TypedDict):
+    """Keyword arguments that pick a tick table: `is_valid_price(p, **rules)`."""
+
+    etf: bool
+    on: dt.date
+    market: Market
+
+
+def rules_of(inst: Instrument, day: dt.date) -> Rules:
+    return {"etf": inst.uses_etf_ticks, "on": day, "market": inst.market}
+
+
 seeds = st.integers(min_value=0, max_value=2**32)
 sizes = st.integers(min_value=1, max_value=20)
 day_counts = st.integers(min_value=1, max_value=5)
@@ -43,12 +61,27 @@ def universe(n: int, seed: int) -> tuple[Instrument, ...]:
 
 
 def minutes(n: int, seed: int, start: dt.date, days: int) -> BarFrame:
-    return BarFrame.concat(list(minute_bars(universe(n, seed), start, days=days, seed=seed)))
+    """All minute bars of the range in one frame sorted by (symbol, ts)."""
+    frames = list(minute_bars(universe(n, seed), start, days=days, seed=seed))
+    return BarFrame.concat(frames).sorted()
 
 
 def bar_days(frame: BarFrame) -> Array:
     """KST trading day of each bar."""
-    return np.array([kst_date(int(ts)) for ts in frame["ts"]])
+    ordinals = (frame["ts"] + _KST_NS) // _DAY_NS + _EPOCH_ORDINAL
+    return np.array([dt.date.fromordinal(int(o)) for o in ordinals])
+
+
+def symbol_days(frame: BarFrame) -> Iterator[tuple[str, dt.date, slice]]:
+    """(symbol, day, rows) of each symbol-day of a frame sorted by (symbol, ts)."""
+    day_index = (frame["ts"] + _KST_NS) // _DAY_NS
+    symbols = frame["symbol"]
+    change = (symbols[1:] != symbols[:-1]) | (day_index[1:] != day_index[:-1])
+    starts = np.flatnonzero(np.concatenate([[True], change])).tolist()
+    ends = [*starts[1:], len(symbols)]
+    for lo, hi in zip(starts, ends, strict=True):
+        day = dt.date.fromordinal(int(day_index[lo]) + _EPOCH_ORDINAL)
+        yield str(symbols[lo]), day, slice(lo, hi)
 
 
 def invalid_prices(frame: BarFrame, instruments: Iterable[Instrument]) -> list[tuple[str, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -32,14 +33,16 @@ def test_daily_prices_are_valid_ticks_inside_the_limits_of_the_previous_close(
 ) -> None:
     insts = universe(n, seed)
     bars = daily_bars(insts, start, days=days, seed=seed)
-    assert len(bars) == n * days and bars.interval_s == 86_400
+    assert len(bars) == n * days
+    assert bars.interval_s == 86_400
     assert not invalid_prices(bars, insts)
     limits = limits_by_symbol_day(insts, seed, start, days)
     for bar in bars.bars():
         lower, upper = limits[(bar.symbol, kst_date(bar.ts_ns))]
         assert lower <= bar.low <= min(bar.open, bar.close)
         assert max(bar.open, bar.close) <= bar.high <= upper
-        assert bar.volume > 0 and bar.low * bar.volume <= bar.value <= bar.high * bar.volume
+        assert bar.volume > 0
+        assert bar.low * bar.volume <= bar.value <= bar.high * bar.volume
 
 
 @settings(max_examples=15)
@@ -74,11 +77,13 @@ def test_limit_locked_days_happen_on_about_0_2_percent_of_symbol_days_each_way()
     states = list(iter_days(rows, resolve_days(dt.date(2025, 6, 2), None, 250), seed=3))
     up = np.mean([s.lock_up.mean() for s in states])
     down = np.mean([s.lock_down.mean() for s in states])
-    assert 0.0005 < up < 0.006 and 0.0005 < down < 0.006
+    assert 0.0005 < up < 0.006
+    assert 0.0005 < down < 0.006
     for s in states:
         assert np.all(s.close[s.lock_up] == s.upper[s.lock_up])
         assert np.all(s.close[s.lock_down] == s.lower[s.lock_down])
-        assert np.all(s.lower <= s.low) and np.all(s.high <= s.upper)
+        assert np.all(s.lower <= s.low)
+        assert np.all(s.high <= s.upper)
 
 
 def test_daily_returns_have_fat_tails_and_next_base_is_the_close() -> None:
@@ -87,7 +92,7 @@ def test_daily_returns_have_fat_tails_and_next_base_is_the_close() -> None:
     returns = np.concatenate([np.log(s.close / s.base) for s in states])
     kurtosis = np.mean((returns - returns.mean()) ** 4) / returns.var() ** 2
     assert kurtosis > 5
-    for before, after in zip(states, states[1:], strict=False):
+    for before, after in itertools.pairwise(states):
         assert np.array_equal(after.base, before.close)
 
 

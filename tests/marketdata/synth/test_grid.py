@@ -21,6 +21,7 @@ from jts.krx import (
 from jts.krx.ticks import tick_table
 from jts.marketdata.synth.grid import Ladder, RowLadders
 from jts.marketdata.synth.paths import static_triggers
+from tests.marketdata.synth.helpers import Rules
 
 prices = st.integers(min_value=1, max_value=3_000_000)
 days = st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2027, 12, 31))
@@ -37,7 +38,7 @@ def test_floor_ceil_and_nearest_match_round_to_tick(
 ) -> None:
     ladder = _ladder(etf, day, market)
     values = np.array([float(price)])
-    rules = {"etf": etf, "on": day, "market": market}
+    rules: Rules = {"etf": etf, "on": day, "market": market}
     if price >= ladder.smallest:
         assert ladder.floor(values)[0] == round_to_tick(price, mode="down", **rules)
     assert ladder.ceil(values)[0] == round_to_tick(price, mode="up", **rules)
@@ -61,10 +62,11 @@ def test_next_up_and_next_down_step_one_valid_tick(
     price: int, etf: bool, day: dt.date, market: Market
 ) -> None:
     ladder = _ladder(etf, day, market)
-    rules = {"etf": etf, "on": day, "market": market}
+    rules: Rules = {"etf": etf, "on": day, "market": market}
     valid = round_to_tick(price, mode="up", **rules)
     up = int(ladder.next_up(np.array([float(valid)]))[0])
-    assert is_valid_price(up, **rules) and up > valid
+    assert is_valid_price(up, **rules)
+    assert up > valid
     assert round_to_tick(valid + 1, mode="up", **rules) == up
     if valid > ladder.smallest:
         down = int(ladder.next_down(np.array([float(valid)]))[0])

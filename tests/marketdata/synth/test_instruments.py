@@ -45,13 +45,18 @@ def test_about_five_percent_of_codes_use_the_2024_letter_format(n: int, seed: in
     letters = [i.symbol for i in universe(n, seed) if _is_letter_code(i.symbol)]
     assert 1 <= len(letters) <= n * 0.15
     for code in letters:
-        assert code[0] == "0" and code[1] in "01234" and code[2:4].isdigit()
-        assert code[4].isalpha() and code[4] not in "IOU" and code[5] == "0"
+        assert code[0] == "0"
+        assert code[1] in "01234"
+        assert code[2:4].isdigit()
+        assert code[4].isalpha()
+        assert code[4] not in "IOU"
+        assert code[5] == "0"
 
 
 def test_digit_codes_are_six_digits_ending_in_zero() -> None:
     digits = [i.symbol for i in universe(300, 1) if not _is_letter_code(i.symbol)]
-    assert digits and all(len(c) == 6 and c.endswith("0") for c in digits)
+    assert digits
+    assert all(len(c) == 6 and c.endswith("0") for c in digits)
 
 
 def test_names_look_korean_and_etfs_carry_a_brand() -> None:
@@ -59,7 +64,8 @@ def test_names_look_korean_and_etfs_carry_a_brand() -> None:
     stocks = [i for i in insts if i.kind is InstrumentKind.STOCK]
     assert all(any("가" <= ch <= "힣" for ch in i.name) for i in stocks)
     etfs = [i for i in insts if i.kind is InstrumentKind.ETF]
-    assert etfs and all(" " in i.name and i.name.split()[0].isupper() for i in etfs)
+    assert etfs
+    assert all(" " in i.name and i.name.split()[0].isupper() for i in etfs)
 
 
 def test_etfs_are_kospi_listings_at_the_requested_share_and_leveraged_ones_are_2x() -> None:
@@ -90,9 +96,11 @@ def test_about_a_third_of_the_stocks_are_nxt_eligible() -> None:
 def test_given_codes_are_included_as_nxt_eligible_kospi_stocks() -> None:
     insts = make_universe(20, seed=7, codes=["005930", "0037T0", "005930"])
     given_codes = {i.symbol: i for i in insts if i.symbol in ("005930", "0037T0")}
-    assert len(insts) == 20 and len(given_codes) == 2
+    assert len(insts) == 20
+    assert len(given_codes) == 2
     for inst in given_codes.values():
-        assert inst.market is Market.KOSPI and inst.kind is InstrumentKind.STOCK
+        assert inst.market is Market.KOSPI
+        assert inst.kind is InstrumentKind.STOCK
         assert inst.nxt_eligible
 
 
@@ -133,4 +141,6 @@ def test_starting_prices_are_valid_ticks_from_1000_to_1000000_krw(n: int, seed: 
     for inst, anchor in zip(insts, prof.anchor.tolist(), strict=True):
         assert is_valid_price(int(anchor), etf=inst.uses_etf_ticks)
         assert 1_000 <= anchor < 1_000_000
-    assert np.all(prof.vol > 0) and np.all(prof.adv > 0) and np.all(prof.tail_df > 2)
+    assert np.all(prof.vol > 0)
+    assert np.all(prof.adv > 0)
+    assert np.all(prof.tail_df > 2)

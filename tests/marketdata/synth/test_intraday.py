@@ -22,6 +22,7 @@ from tests.marketdata.synth.helpers import (
     seeds,
     sizes,
     starts,
+    symbol_days,
     universe,
 )
 
@@ -50,8 +51,11 @@ def test_minute_prices_are_valid_ticks_inside_the_daily_limits(
     bars = minutes(n, seed, start, days)
     assert not invalid_prices(bars, insts)
     limits = limits_by_symbol_day(insts, seed, start, days)
-    bounds = np.array([limits[(str(s), d)] for s, d in zip(bars["symbol"], bar_days(bars))])
-    assert np.all(bars["low"] >= bounds[:, 0]) and np.all(bars["high"] <= bounds[:, 1])
+    bounds = np.array(
+        [limits[(str(s), d)] for s, d in zip(bars["symbol"], bar_days(bars), strict=True)]
+    )
+    assert np.all(bars["low"] >= bounds[:, 0])
+    assert np.all(bars["high"] <= bounds[:, 1])
 
 
 @settings(max_examples=25)
@@ -61,9 +65,11 @@ def test_minute_bars_have_consistent_ohlc_volume_and_value(
 ) -> None:
     bars = minutes(n, seed, start, days)
     o, h, low, c, v = (bars[k] for k in ("open", "high", "low", "close", "volume"))
-    assert np.all(low <= np.minimum(o, c)) and np.all(h >= np.maximum(o, c))
+    assert np.all(low <= np.minimum(o, c))
+    assert np.all(h >= np.maximum(o, c))
     assert np.all(v >= 1)
-    assert np.all(bars["value"] >= low * v) and np.all(bars["value"] <= h * v)
+    assert np.all(bars["value"] >= low * v)
+    assert np.all(bars["value"] <= h * v)
 
 
 @settings(max_examples=25)
@@ -72,19 +78,16 @@ def test_bars_sit_in_the_session_slots_with_auction_prints_at_the_call_starts(
     n: int, seed: int, start: dt.date, days: int
 ) -> None:
     bars = minutes(n, seed, start, days)
-    assert bars.is_sorted()
-    for symbol, rows in bars.by_symbol():
-        ts = rows["ts"]
-        assert np.all(np.diff(ts) > 0), symbol
-        for day in sorted(set(bar_days(rows))):
-            opening, grid, closing = _slots(day)
-            in_day = rows.take(bar_days(rows) == day)
-            stamps = in_day["ts"].tolist()
-            assert stamps[0] == opening and stamps[-1] == closing
-            assert set(stamps[1:-1]) <= set(grid)
-            for k in (0, -1):
-                bar = in_day.take(np.array([len(stamps) + k if k else 0]))
-                assert bar["open"][0] == bar["high"][0] == bar["low"][0] == bar["close"][0]
+    for symbol, day, rows in symbol_days(bars):
+        opening, grid, closing = _slots(day)
+        stamps = bars["ts"][rows].tolist()
+        assert stamps[0] == opening, symbol
+        assert stamps[-1] == closing, symbol
+        assert set(stamps[1:-1]) <= set(grid)
+        assert stamps == sorted(set(stamps))
+        for k in (rows.start, rows.stop - 1):
+            prices = {int(bars[name][k]) for name in ("open", "high", "low", "close")}
+            assert len(prices) == 1
 
 
 @settings(max_examples=20)
@@ -95,14 +98,16 @@ def test_a_days_minute_bars_aggregate_to_its_daily_bar(
     bars = minutes(n, seed, start, days)
     daily = daily_bars(universe(n, seed), start, days=days, seed=seed)
     expected = {(b.symbol, kst_date(b.ts_ns)): b for b in daily.bars()}
-    for symbol, rows in bars.by_symbol():
-        for day in sorted(set(bar_days(rows))):
-            part = rows.take(bar_days(rows) == day)
-            want = expected[(symbol, day)]
-            assert part["open"][0] == want.open and part["close"][-1] == want.close
-            assert part["high"].max() == want.high and part["low"].min() == want.low
-            assert part["volume"].sum() == want.volume
-    assert len(expected) == n * days
+    seen = 0
+    for symbol, day, rows in symbol_days(bars):
+        want = expected[(symbol, day)]
+        assert bars["open"][rows][0] == want.open
+        assert bars["close"][rows][-1] == want.close
+        assert bars["high"][rows].max() == want.high
+        assert bars["low"][rows].min() == want.low
+        assert bars["volume"][rows].sum() == want.volume
+        seen += 1
+    assert seen == len(expected) == n * days
 
 
 def test_the_same_seed_gives_identical_frames_and_another_seed_other_frames() -> None:
@@ -140,26 +145,32 @@ def test_late_open_days_shift_the_session_bars() -> None:
     new_year = minutes(2, 7, dt.date(2026, 1, 2), 1).for_symbol(universe(2, 7)[0].symbol)
     kst = dt.timezone(dt.timedelta(hours=9))
     times = [dt.datetime.fromtimestamp(t / 1e9, kst).time() for t in new_year["ts"].tolist()]
-    assert times[0] == dt.time(9, 30) and times[1] == dt.time(10, 0)
-    assert times[-2] == dt.time(15, 19) and times[-1] == dt.time(15, 20)
+    assert times[0] == dt.time(9, 30)
+    assert times[1] == dt.time(10, 0)
+    assert times[-2] == dt.time(15, 19)
+    assert times[-1] == dt.time(15, 20)
     csat = minutes(2, 7, dt.date(2026, 11, 19), 1).for_symbol(universe(2, 7)[0].symbol)
     times = [dt.datetime.fromtimestamp(t / 1e9, kst).time() for t in csat["ts"].tolist()]
-    assert times[0] == dt.time(9, 30) and times[1] == dt.time(10, 0)
-    assert times[-2] == dt.time(16, 19) and times[-1] == dt.time(16, 20)
+    assert times[0] == dt.time(9, 30)
+    assert times[1] == dt.time(10, 0)
+    assert times[-2] == dt.time(16, 19)
+    assert times[-1] == dt.time(16, 20)
 
 
 def test_intraday_volume_is_u_shaped() -> None:
     bars = minutes(40, 8, dt.date(2026, 6, 1), 3)
     opening, grid, _ = _slots(dt.date(2026, 6, 1))
     shares: Counter[int] = Counter()
-    for symbol, rows in bars.by_symbol():
-        day = rows.take(bar_days(rows) == dt.date(2026, 6, 1))
-        total = day["volume"].sum()
-        for ts, vol in zip(day["ts"].tolist(), day["volume"].tolist(), strict=True):
+    for _, day, rows in symbol_days(bars):
+        if day != dt.date(2026, 6, 1):
+            continue
+        total = bars["volume"][rows].sum()
+        for ts, vol in zip(bars["ts"][rows].tolist(), bars["volume"][rows].tolist(), strict=True):
             if ts in grid:
                 shares[(ts - grid[0]) // 60_000_000_000] += vol / total
     first, middle, last = (
         np.mean([shares[m] for m in r]) for r in (range(10), range(150, 250), range(370, 380))
     )
-    assert first > 2 * middle and last > 1.5 * middle
+    assert first > 2 * middle
+    assert last > 1.5 * middle
     assert opening == kst_ns(dt.date(2026, 6, 1), dt.time(8, 30))

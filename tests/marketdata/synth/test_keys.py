@@ -17,9 +17,13 @@ def test_a_rekeyed_stream_equals_a_fresh_philox_whatever_was_drawn_before() -> N
 
 
 @pytest.mark.parametrize(
-    ("other"),
-    [(43, Stream.MINUTE, 5, 1), (42, Stream.TICKS, 5, 1), (42, Stream.MINUTE, 6, 1)]
-    + [(42, Stream.MINUTE, 5, 2)],
+    "other",
+    [
+        (43, Stream.MINUTE, 5, 1),
+        (42, Stream.TICKS, 5, 1),
+        (42, Stream.MINUTE, 6, 1),
+        (42, Stream.MINUTE, 5, 2),
+    ],
 )
 def test_streams_differ_by_seed_stream_symbol_and_date(other: tuple[int, Stream, int, int]) -> None:
     base = RowStreams(42, Stream.MINUTE).raw(5, 1, 4)
@@ -37,4 +41,5 @@ def test_16_bit_uniforms_lie_strictly_inside_0_and_1() -> None:
     values = unit16(np.array([0, 65_535], dtype=np.uint16))
     assert 0.0 < values[0] < values[1] < 1.0
     u = RowStreams(1, Stream.BOOKS).uniforms(0, 0, 1_001)
-    assert len(u) == 1_001 and 0.45 < u.mean() < 0.55
+    assert len(u) == 1_001
+    assert 0.45 < u.mean() < 0.55

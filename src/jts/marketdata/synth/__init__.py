@@ -13,8 +13,9 @@ Layers, each consistent with the one above:
   high, low, close, volume; fat tails and occasional limit-locked days (`daily`).
 - `minute_bars`: the regular session minute by minute, with the opening and closing auction
   print bars and static VI auctions; a day's bars aggregate to its daily bar (`intraday`).
-- `tick_stream` and `book_snapshots`: trades that aggregate to the minute bars, and 10-level
-  books around them, for the simulated exchange (`ticks`, `books`).
+- `tick_stream` and `book_snapshots`: trades that aggregate to the minute bars (give
+  `aggregate_ticks` the day's `vi_halts`), and 10-level books around them, for the simulated
+  exchange (`ticks`, `books`).
 
 Conventions: prices are int KRW on the tick grid of their own price (ETF ticks for ETFs) and
 inside the day's limits; `ts` is int ns UTC; a bar's `ts` is its start; auction print bars
@@ -28,7 +29,7 @@ from jts.marketdata.synth.instruments import INSTRUMENT_SCHEMA, instruments_tabl
 from jts.marketdata.synth.intraday import BATCH_SYMBOLS, minute_bars
 from jts.marketdata.synth.profiles import Profiles, profiles
 from jts.marketdata.synth.spec import SynthSpec, generate
-from jts.marketdata.synth.ticks import tick_stream
+from jts.marketdata.synth.ticks import tick_stream, vi_halts
 
 __all__ = [
     "BATCH_SYMBOLS",
@@ -43,4 +44,5 @@ __all__ = [
     "minute_bars",
     "profiles",
     "tick_stream",
+    "vi_halts",
 ]

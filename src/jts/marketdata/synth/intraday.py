@@ -17,7 +17,8 @@ add up exactly to the daily skeleton's volume. `value` = volume × (open + high 
 
 Chunking: `minute_bars` yields one `BarFrame` per (calendar month, batch of up to 256 symbols),
 months in order and, within a month, batches in code order; each frame is sorted by
-(symbol, ts). A month of 256 symbols is about 2 million bars (~150 MB while it is built).
+(symbol, ts). A month of 256 symbols is about 2 million bars; building one takes a few
+hundred MB, whatever the length of the range.
 """
 
 from __future__ import annotations
@@ -135,7 +136,16 @@ def _continuous_ohlc(
     np.subtract(bottom, low, out=low)
     np.maximum(low, state.low[:, None].astype(np.float64), out=low)
     low = np.minimum(bands.ceil(low), bottom)
+    _hold_locked_minutes(o, c, high, low, state)
     return [o.copy(), high, low, c.copy()]
+
+
+def _hold_locked_minutes(o: Array, c: Array, high: Array, low: Array, state: DayState) -> None:
+    """On limit-locked rows, a minute that opens and closes at the limit trades only there."""
+    for row in np.flatnonzero(state.lock_up | state.lock_down).tolist():
+        limit = float(state.close[row])
+        held = (o[row] == limit) & (c[row] == limit)
+        high[row, held] = low[row, held] = limit
 
 
 def _apply_vi(
@@ -237,11 +247,15 @@ def minute_bars(
     """
     rows = select_rows(universe, symbols, seed=seed)
     dates = resolve_days(start, end, days)
-    states = iter_days(rows, dates, seed=seed)
-    streams = RowStreams(seed, Stream.MINUTE)
+    return _chunks(rows, dates, RowStreams(seed, Stream.MINUTE), seed)
+
+
+def _chunks(rows: Rows, dates: list[date], streams: RowStreams, seed: int) -> Iterator[BarFrame]:
+    """The frames of `minute_bars`, month by month, batch by batch."""
     batches = [
         np.arange(k, min(k + BATCH_SYMBOLS, len(rows))) for k in range(0, len(rows), BATCH_SYMBOLS)
     ]
+    states = iter_days(rows, dates, seed=seed)
     for _, month in groupby(states, key=lambda s: (s.day.year, s.day.month)):
         month_states = list(month)
         for batch in batches:
