@@ -30,6 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from jts.core.clock import kst_today
+from jts.krx import previous_trading_day
 from jts.marketdata import BarFrame
 from jts.marketdata.store import ParquetStore
 from jts.marketdata.synth import SynthSpec, generate, tick_stream
@@ -108,8 +110,9 @@ def _stream(root: Path) -> dict[str, float]:
 
 def _ticks(store: ParquetStore, spec: SynthSpec) -> dict[str, float]:
     universe, _ = generate(spec)
-    day = spec.trading_days()[-1]
-    frame = tick_stream(universe[:100], day, seed=spec.seed)
+    day = previous_trading_day(kst_today())
+    symbols = [i.symbol for i in universe[:100]]
+    frame = tick_stream(universe, day, seed=spec.seed, symbols=symbols)
     t0 = time.perf_counter()
     store.write_ticks(frame)
     write_s = time.perf_counter() - t0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
@@ -19,6 +20,7 @@ from jts.core.clock import KST, from_ns
 from jts.core.codes import normalize_symbol
 from jts.core.errors import InvalidInput
 from jts.marketdata.store import ParquetStore
+from jts.marketdata.store.instruments import load_instrument_file
 from jts.marketdata.synth import SynthSpec
 
 app = typer.Typer(help="Market data: import files, generate a synthetic market, query with SQL.")
@@ -90,6 +92,28 @@ def synth(
         codes=tuple(normalize_symbol(c) for c in codes.split(",")) if codes else (),
     )
     synthesize(None if out else open_store(ctx), spec, out)
+
+
+@app.command("instruments")
+def instruments(
+    ctx: typer.Context,
+    load: Annotated[
+        Path | None, typer.Option(help="Add/replace instruments from a CSV or Parquet file.")
+    ] = None,
+    output: Output = "table",
+) -> None:
+    """Show the instrument master, or load one (symbol, name, market[, kind, ...])."""
+    store = open_store(ctx)
+    if load is not None:
+        loaded = load_instrument_file(load)
+        store.write_instruments(loaded)
+        console.print(f"loaded {len(loaded):,} instruments from {load}")
+        return
+    rows = [msgspec.to_builtins(i) for i in store.instruments()]
+    if not rows:
+        console.print("No instruments yet: `jts data synth` or `jts data instruments --load FILE`.")
+        return
+    print_table(pa.Table.from_pylist(rows), output, limit=100)
 
 
 @app.command("sql")

@@ -200,3 +200,23 @@ def test_a_killed_writer_leaves_the_store_readable(tmp_path: Path) -> None:
         assert len(reopened.read_bars([symbol])) in (0, 3 * 380)
     reopened.write_bars(minute_bars(["000001"], DAYS[:1]), interval="1m")
     assert not list(tmp_path.rglob("*.tmp"))  # the next writer swept the leftovers
+
+
+def test_instrument_file_loads_with_defaults_and_rejects_bad_rows(tmp_path: Path) -> None:
+    from jts.marketdata.store.instruments import load_instrument_file
+
+    good = tmp_path / "good.csv"
+    good.write_text("symbol,name,market,kind\n000020,동화약품,KOSPI,\n0037T0,TIGER 반도체,kospi,etf\n")
+    loaded = load_instrument_file(good)
+    assert [(i.symbol, i.kind) for i in loaded] == [
+        ("000020", InstrumentKind.STOCK),
+        ("0037T0", InstrumentKind.ETF),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("symbol,name,market\n000020,동화약품,NASDAQ\n")
+    with pytest.raises(InvalidInput, match="bad.csv line 2"):
+        load_instrument_file(bad)
+    missing = tmp_path / "missing.csv"
+    missing.write_text("symbol,name\n000020,x\n")
+    with pytest.raises(InvalidInput, match="missing column"):
+        load_instrument_file(missing)
