@@ -156,6 +156,27 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def measure(
+    layout: Layout, symbols: list[str], days: list[dt.date], rng: np.random.Generator
+) -> dict[str, float]:
+    """Load `days[:-1]` day by day, then time one more append and the three read patterns."""
+    load = 0.0
+    for day in days[:-1]:
+        table = make_day(symbols, day, rng)
+        started = time.perf_counter()
+        layout.append_day(table, day)
+        load += time.perf_counter() - started
+    last = make_day(symbols, days[-1], rng)
+    sample = symbols[:: max(1, len(symbols) // 100)][:100]
+    return {
+        "load_s": load,
+        "append_one_day_s": timed(lambda: layout.append_day(last, days[-1])),
+        "read_1_symbol_all_days_s": timed(lambda: layout.read_symbols(symbols[:1], days)),
+        "read_100_symbols_all_days_s": timed(lambda: layout.read_symbols(sample, days)),
+        "read_all_symbols_1_day_s": timed(lambda: layout.read_day(days[len(days) // 2])),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--symbols", type=int, default=600)
@@ -168,24 +189,13 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     workdir = Path(tempfile.mkdtemp(prefix="jts-layouts-"))
     try:
-        for name, cls in (
+        layouts: list[tuple[str, type[Layout]]] = [
             ("month-symbol", MonthSymbol),
             ("day", DayFiles),
             ("symbol-year", SymbolYear),
-        ):
-            layout = cls(workdir / name)
-            load = 0.0
-            for day in days[:-1]:
-                load += timed(lambda d=day: layout.append_day(make_day(symbols, d, rng), d))
-            last = make_day(symbols, days[-1], rng)
-            sample = symbols[:: max(1, len(symbols) // 100)][:100]
-            results[name] = {
-                "load_s": load,
-                "append_one_day_s": timed(lambda: layout.append_day(last, days[-1])),
-                "read_1_symbol_all_days_s": timed(lambda: layout.read_symbols(symbols[:1], days)),
-                "read_100_symbols_all_days_s": timed(lambda: layout.read_symbols(sample, days)),
-                "read_all_symbols_1_day_s": timed(lambda: layout.read_day(days[len(days) // 2])),
-            }
+        ]
+        for name, cls in layouts:
+            results[name] = measure(cls(workdir / name), symbols, days, rng)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
