@@ -58,17 +58,52 @@ def test_resumption_print_is_stamped_at_the_halt_start_and_trading_restarts_off_
     assert (rows[1][2], rows[2][2]) == (55_000, 55_100)
 
 
-def test_unreported_halt_print_is_stamped_at_its_own_time_and_cuts_the_bar() -> None:
+def test_unreported_halt_print_is_stamped_at_its_own_time_and_cuts_the_bar_1_ns_after() -> None:
     rows = both(
         [
             tick("10:03:05", 50_000),
+            tick("10:03:17", 50_100),  # at the print's instant: still before it
             tick("10:03:17", 55_000, 40, auction=True),
+            tick("10:03:17", 50_200),
             tick("10:03:18", 55_100),
         ],
         60,
     )
-    assert [r[1] for r in rows] == [at("10:03"), at("10:03:17"), at("10:03:17")]
-    assert rows[1][2] == 55_000  # the auction bar sorts before the trade bar of equal start
+    assert [r[1] for r in rows] == [at("10:03"), at("10:03:17"), at("10:03:17") + 1]
+    assert [r[2:6] for r in rows] == [
+        (50_000, 50_200, 50_000, 50_200),
+        (55_000, 55_000, 55_000, 55_000),
+        (55_100, 55_100, 55_100, 55_100),
+    ]
+
+
+def test_trades_at_an_unattributed_print_on_a_cell_start_join_the_print() -> None:
+    # the trades at 10:04:00 would open the 10:04 bar, where the print's bar starts
+    rows = both(
+        [
+            tick("10:04:00", 50_000, 2),
+            tick("10:04:00", 55_000, 40, auction=True),
+            tick("10:04:00", 55_100, 3),
+            tick("10:04:30", 55_200, 4),
+        ],
+        60,
+    )
+    assert [r[1] for r in rows] == [at("10:04"), at("10:04") + 1]
+    assert rows[0][2:7] == (50_000, 55_100, 50_000, 55_100, 45)
+    assert rows[1][6] == 4
+
+
+def test_prints_one_ns_apart_and_a_trade_between_keep_their_own_bars() -> None:
+    p = at("10:04")
+    ticks = [
+        Tick(symbol=SAMSUNG, ts_ns=p, price=100, qty=1, auction=True),
+        Tick(symbol=SAMSUNG, ts_ns=p + 1, price=101, qty=1),
+        Tick(symbol=SAMSUNG, ts_ns=p + 1, price=102, qty=1, auction=True),
+        Tick(symbol=SAMSUNG, ts_ns=p + 2, price=103, qty=1),
+    ]
+    rows = both(ticks, 1)
+    # the trade at p + 1 would start the segment after the first print, at the second print
+    assert [(r[1] - p, r[2], r[5]) for r in rows] == [(0, 100, 100), (1, 101, 102), (2, 103, 103)]
 
 
 def test_no_bar_spans_the_start_of_the_closing_auction() -> None:
@@ -115,19 +150,94 @@ def test_n_minute_grid(interval_s: int, hms: str, expected: str) -> None:
 
 def test_trades_outside_the_regular_session_stay_inside_their_own_session() -> None:
     ticks = [
-        tick("08:31", 100),  # pre-open closing-price trading
-        tick("08:45", 100),  # 08:40-09:00: only the opening auction takes orders
-        tick("15:45", 101),  # post-close closing-price trading
-        tick("16:05", 102),  # after-hours single price
+        tick("15:35", 100),  # the gap between the closing auction and closing-price trading
+        tick("16:05", 102),  # after-hours single price, not flagged as a print
         tick("17:59", 103),
     ]
-    assert starts(both(ticks, 3_600)) == [
-        "08:30:00",
-        "08:40:00",
-        "15:40:00",
-        "16:00:00",
-        "17:00:00",
+    assert starts(both(ticks, 3_600)) == ["15:30:00", "16:00:00", "17:00:00"]
+
+
+def test_closing_price_trades_are_in_no_intraday_bar_but_in_the_daily_one() -> None:
+    ticks = [
+        tick("08:30", 69_000, 7),  # pre-open: at the previous close, with the opening print's stamp
+        tick("08:39:59.999", 69_000, 5),
+        tick("09:00:05", 70_000, 500, auction=True),
+        tick("09:00:06", 70_100, 3),
+        tick("15:30:12", 70_400, 900, auction=True),
+        tick("15:40", 70_400, 11),  # post-close: at today's close
+        tick("15:59:59", 70_400, 13),
     ]
+    for interval_s in (1, 60, 600, 3_600):
+        rows = both(ticks, interval_s)
+        assert [r[6] for r in rows] == [500, 3, 900]
+        assert (rows[0][1], rows[2][1]) == (at("08:30"), at("15:20"))
+    daily = both(ticks, 86_400)
+    value = sum(t.price * t.qty for t in ticks)
+    assert daily[0][2:] == (69_000, 70_400, 69_000, 70_400, 1_439, value)
+
+
+def test_trades_inside_a_call_session_join_its_auction_bar() -> None:
+    rows = both(
+        [
+            tick("08:45", 69_500, 2),  # the opening call from 08:40 on: no trading, so a print
+            tick("09:00:05", 70_000, 500, auction=True),
+            tick("15:19:59", 70_300),
+            tick("15:20", 70_200, 4),  # at the closing call's start
+            tick("15:29", 70_250, 6),
+            tick("15:30:12", 70_400, 900, auction=True),
+            tick("15:30:20", 70_500, 8),  # after the scheduled end: a trade of the gap
+        ],
+        60,
+    )
+    assert starts(rows) == ["08:30:00", "15:19:00", "15:20:00", "15:30:00"]
+    assert [r[2:7] for r in rows] == [
+        (69_500, 70_000, 69_500, 70_000, 502),
+        (70_300, 70_300, 70_300, 70_300, 1),
+        (70_200, 70_400, 70_200, 70_400, 910),
+        (70_500, 70_500, 70_500, 70_500, 8),
+    ]
+
+
+def test_trades_during_a_halt_join_its_resumption_bar() -> None:
+    halt = Halt(symbol=SAMSUNG, start_ns=at("10:01:17"), end_ns=at("10:03:17.500"))
+    rows = both(
+        [
+            tick("10:01:17", 50_000, 2),  # at the halt start
+            tick("10:02", 50_100, 3),
+            tick("10:03:17.500", 55_000, 40, auction=True),
+            tick("10:03:17.500", 55_100),  # at the resumption: trading again
+        ],
+        60,
+        [halt],
+    )
+    assert [r[1] for r in rows] == [at("10:01:17"), at("10:03:17.500")]
+    assert [r[6] for r in rows] == [45, 1]
+
+
+def test_a_halt_resumed_at_its_start_lasts_1_ns() -> None:
+    halt = Halt(symbol=SAMSUNG, start_ns=at("10:00"), end_ns=at("10:00"))
+    rows = both(
+        [
+            tick("10:00", 50_000, 2),
+            tick("10:00", 55_000, 40, auction=True),
+            tick("10:00:30", 55_100),
+        ],
+        60,
+        [halt],
+    )
+    assert [(r[1], r[6]) for r in rows] == [(at("10:00"), 42), (at("10:00") + 1, 1)]
+
+
+def test_halt_from_the_closing_call_start_shares_the_closing_auction_bar() -> None:
+    # the resumption bar is the call's bar too: it must stay open until the call's prints are in
+    halt = Halt(symbol=SAMSUNG, start_ns=at("15:20"), end_ns=at("15:22"))
+    ticks = [
+        tick("15:21", 70_000, 1, auction=True),
+        tick("15:25", 70_100, 2),
+        tick("15:30:05", 70_200, 3, auction=True),
+    ]
+    rows = both(ticks, 60, [halt])
+    assert [(r[1], r[6]) for r in rows] == [(at("15:20"), 6)]
 
 
 def test_after_hours_round_prints_flagged_as_auctions_are_bars_at_their_own_time() -> None:
@@ -137,16 +247,17 @@ def test_after_hours_round_prints_flagged_as_auctions_are_bars_at_their_own_time
 
 def test_daily_bar_includes_auctions_and_every_session_of_the_day() -> None:
     ticks = [
-        tick("08:31", 100, 1),
+        tick("08:31", 125, 1),  # pre-open closing price (the previous close): the day's open, high
         tick("09:00:03", 101, 10, auction=True),
         tick("11:00", 120, 2),
         tick("15:30:05", 99, 30, auction=True),
+        tick("15:45", 99, 5),  # post-close closing price
         tick("16:10", 98, 4),
         tick("09:30", 90, 1, day=CSAT),
     ]
     rows = both(ticks, 86_400)
     assert [r[1] for r in rows] == [at("00:00"), at("00:00", CSAT)]
-    assert rows[0][2:] == (100, 120, 98, 98, 47, 100 + 1_010 + 240 + 2_970 + 392)
+    assert rows[0][2:] == (125, 125, 98, 98, 52, 125 + 1_010 + 240 + 2_970 + 495 + 392)
 
 
 def test_empty_intervals_produce_no_bar() -> None:

@@ -28,7 +28,7 @@ Intraday bars (interval < 86,400 s)
   times, are left out. They trade at a fixed reference price (the previous close before the
   open, today's close after it) with time priority only, so they discover no price. They count
   in the daily bar. Prints inside those sessions are not affected (rules below).
-- **Auction prints** form bars of their own, never mixed with ordinary trades:
+- **Auction prints** form auction bars of their own, never part of a trade bar:
   1. a print at ``ts`` during a halt of its symbol that started the same KST day
      (``start <= ts <= end + HALT_PRINT_GRACE_S``, end open while unresumed) is stamped at the
      halt start (the VI/halt resumption uncross);

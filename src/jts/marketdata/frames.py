@@ -47,13 +47,22 @@ def symbols_to_arrow(symbols: Array) -> pa.Array[Any]:
 
 
 def symbols_from_arrow(column: pa.ChunkedArray[Any] | pa.Array[Any]) -> Array:
-    """Arrow strings (plain or dictionary) → `<U6` codes, through a dictionary encoding."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded: Any = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
-    values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), SYMBOL_DTYPE)
-    result: Array = values[encoded.indices.to_numpy(zero_copy_only=False)]
-    return result
+    """Arrow strings (plain or dictionary, chunked or not) → `<U6` codes.
+
+    Goes through a dictionary per chunk: a store file holds one symbol, so each chunk is one
+    dictionary value repeated, and the conversion is a cheap take instead of a string decode
+    per row.
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = np.empty(sum(len(chunk) for chunk in chunks), SYMBOL_DTYPE)
+    position = 0
+    for chunk in chunks:
+        encoded: Any = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+        values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), SYMBOL_DTYPE)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        out[position : position + len(chunk)] = values[indices]
+        position += len(chunk)
+    return out
 
 
 class _Frame:

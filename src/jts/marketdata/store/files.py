@@ -23,12 +23,15 @@ _ROW_GROUP_ROWS = 256 * 1024
 
 
 def write_parquet_atomic(table: pa.Table, path: Path, *, fsync: bool = False) -> None:
-    """Write `table` to `path` atomically (temp file + rename in the same folder)."""
+    """Write `table` to `path` atomically (temp file + rename in the same folder).
+
+    LZ4, not zstd: files are ~15% larger but decode ~1.5x faster, and reads dominate
+    (bench/RESULTS.md, market-data store)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         pq.write_table(
-            table, tmp, compression="zstd", row_group_size=_ROW_GROUP_ROWS, write_statistics=True
+            table, tmp, compression="lz4", row_group_size=_ROW_GROUP_ROWS, write_statistics=True
         )
         if fsync:
             with open(tmp, "rb") as handle:

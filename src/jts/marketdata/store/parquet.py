@@ -16,16 +16,15 @@ from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from jts.core.codes import validate_symbol
 from jts.core.errors import InvalidInput
 from jts.core.models import Instrument
-from jts.marketdata.frames import BarFrame, TickFrame
-from jts.marketdata.schema import BAR_SCHEMA, TICK_SCHEMA, interval_seconds
+from jts.marketdata.frames import Array, BarFrame, TickFrame
+from jts.marketdata.schema import BAR_COLUMNS, TICK_COLUMNS, interval_seconds
 from jts.marketdata.store.base import Coverage, TimeBound, WriteStats
-from jts.marketdata.store.catalog import Catalog
+from jts.marketdata.store.catalog import Catalog, FileEntry
 from jts.marketdata.store.files import sweep_temp_files, write_lock, write_parquet_atomic
 from jts.marketdata.store.instruments import read_instruments, write_instruments
 from jts.marketdata.store.layout import (
@@ -36,6 +35,7 @@ from jts.marketdata.store.layout import (
     ticks_dir,
     to_bound_ns,
 )
+from jts.marketdata.store.reader import read_columns
 from jts.marketdata.store.sql import SqlConsole
 
 F = TypeVar("F", BarFrame, TickFrame)
@@ -96,8 +96,8 @@ class ParquetStore:
         interval: str = "1m",
     ) -> BarFrame:
         """Bars of `symbols` (all when None) in [start, end), sorted by (symbol, ts)."""
-        table = self._read(f"bars/{interval}", symbols, start, end, BAR_SCHEMA)
-        return _in_order(BarFrame.from_arrow(table, interval_seconds(interval)))
+        columns = self._read(f"bars/{interval}", symbols, start, end, BAR_COLUMNS[1:])
+        return _in_order(BarFrame(columns, interval_seconds(interval)))
 
     def iter_bars(
         self,
@@ -118,9 +118,7 @@ class ParquetStore:
     def read_ticks(
         self, symbols: Sequence[str] | None = None, start: TimeBound = None, end: TimeBound = None
     ) -> TickFrame:
-        return _in_order(
-            TickFrame.from_arrow(self._read("ticks", symbols, start, end, TICK_SCHEMA))
-        )
+        return _in_order(TickFrame(self._read("ticks", symbols, start, end, TICK_COLUMNS[1:])))
 
     def _read(
         self,
@@ -128,23 +126,20 @@ class ParquetStore:
         symbols: Sequence[str] | None,
         start: TimeBound,
         end: TimeBound,
-        schema: pa.Schema,
-    ) -> pa.Table:
+        columns: Sequence[str],
+    ) -> dict[str, Array]:
         lo, hi = to_bound_ns(start, end=False), to_bound_ns(end, end=True)
-        paths = self._paths(dataset, symbols, lo, hi)
-        if not paths:
-            return schema.empty_table()
-        source = pads.dataset([str(p) for p in paths], schema=schema, format="parquet")
-        return source.to_table(filter=_time_filter(lo, hi))
+        entries = self._entries(dataset, symbols, lo, hi)
+        return read_columns(self._dataset_dir(dataset), entries, columns, lo, hi)
 
-    def _paths(
+    def _entries(
         self, dataset: str, symbols: Sequence[str] | None, lo: int | None, hi: int | None
-    ) -> list[Path]:
+    ) -> list[FileEntry]:
         wanted = None if symbols is None else {validate_symbol(s) for s in symbols}
         labels = labels_between(lo, hi, grain_of(dataset))
         entries = self._catalog.entries(dataset)
         return [
-            self._dataset_dir(dataset) / entry.path
+            entry
             for entry in entries
             if (wanted is None or entry.symbol in wanted)
             and (labels is None or entry.label in labels)
@@ -228,18 +223,6 @@ def _merge_write(path: Path, rows: F) -> int:
         rows = merged.take(order[keep])
     write_parquet_atomic(rows.to_arrow(), path)
     return replaced
-
-
-def _time_filter(lo: int | None, hi: int | None) -> pads.Expression | None:
-    ts = pads.field("ts")
-    parts = []
-    if lo is not None:
-        parts.append(ts >= pa.scalar(lo, pa.timestamp("ns", tz="UTC")))
-    if hi is not None:
-        parts.append(ts < pa.scalar(hi, pa.timestamp("ns", tz="UTC")))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else parts[0] & parts[1]
 
 
 def _in_order(frame: F) -> F:
