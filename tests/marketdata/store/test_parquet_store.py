@@ -16,6 +16,7 @@ from jts.core import Instrument, InvalidInput, Market
 from jts.core.enums import InstrumentKind
 from jts.marketdata import BarFrame
 from jts.marketdata.store import ParquetStore
+from jts.marketdata.store.instruments import load_instrument_file
 from tests.marketdata.store.conftest import minute_bars, ticks
 
 DAYS = [dt.date(2026, 3, 3), dt.date(2026, 3, 4), dt.date(2026, 3, 5)]
@@ -178,6 +179,7 @@ def test_a_killed_writer_leaves_the_store_readable(tmp_path: Path) -> None:
         sys.path.insert(0, {str(Path(__file__).parents[3])!r})
         from tests.marketdata.store.conftest import minute_bars
         from jts.marketdata.store import ParquetStore
+from jts.marketdata.store.instruments import load_instrument_file
         store = ParquetStore({str(tmp_path)!r})
         days = [dt.date(2026, 3, d) for d in (3, 4, 5)]
         symbols = [f"{{i:06d}}" for i in range(400)] + ["005930"]
@@ -203,10 +205,10 @@ def test_a_killed_writer_leaves_the_store_readable(tmp_path: Path) -> None:
 
 
 def test_instrument_file_loads_with_defaults_and_rejects_bad_rows(tmp_path: Path) -> None:
-    from jts.marketdata.store.instruments import load_instrument_file
-
     good = tmp_path / "good.csv"
-    good.write_text("symbol,name,market,kind\n000020,동화약품,KOSPI,\n0037T0,TIGER 반도체,kospi,etf\n")
+    good.write_text(
+        "symbol,name,market,kind\n000020,동화약품,KOSPI,\n0037T0,TIGER 반도체,kospi,etf\n"
+    )
     loaded = load_instrument_file(good)
     assert [(i.symbol, i.kind) for i in loaded] == [
         ("000020", InstrumentKind.STOCK),
@@ -214,7 +216,7 @@ def test_instrument_file_loads_with_defaults_and_rejects_bad_rows(tmp_path: Path
     ]
     bad = tmp_path / "bad.csv"
     bad.write_text("symbol,name,market\n000020,동화약품,NASDAQ\n")
-    with pytest.raises(InvalidInput, match="bad.csv line 2"):
+    with pytest.raises(InvalidInput, match=r"bad\.csv line 2"):
         load_instrument_file(bad)
     missing = tmp_path / "missing.csv"
     missing.write_text("symbol,name\n000020,x\n")
