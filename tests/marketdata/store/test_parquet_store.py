@@ -179,7 +179,6 @@ def test_a_killed_writer_leaves_the_store_readable(tmp_path: Path) -> None:
         sys.path.insert(0, {str(Path(__file__).parents[3])!r})
         from tests.marketdata.store.conftest import minute_bars
         from jts.marketdata.store import ParquetStore
-from jts.marketdata.store.instruments import load_instrument_file
         store = ParquetStore({str(tmp_path)!r})
         days = [dt.date(2026, 3, d) for d in (3, 4, 5)]
         symbols = [f"{{i:06d}}" for i in range(400)] + ["005930"]
