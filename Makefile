@@ -19,8 +19,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+# Benchmarks at moderate sizes; bench/RESULTS.md records full-size runs and their commands.
 bench: $(STAMP)
 	$(BIN)/python bench/bus_inproc.py
+	$(BIN)/python bench/marketdata_synth.py --symbols 2600 --days 20
+	$(BIN)/python bench/marketdata_store.py --symbols 500 --days 60
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

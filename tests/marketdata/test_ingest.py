@@ -12,7 +12,7 @@ from jts.marketdata import BarFrame
 from jts.marketdata.ingest import ingest_file
 from jts.marketdata.store import ParquetStore
 from jts.marketdata.writers import write_csv, write_parquet
-from tests.marketdata.store.conftest import minute_bars
+from tests.marketdata.store.conftest import minute_bars, ticks
 
 DAYS = [dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
 
@@ -102,3 +102,11 @@ def test_a_staging_folder_left_by_a_dead_import_is_swept(
     (leftover / "junk").write_text("x")
     ingest_file(store, write_csv(minute_bars(["005930"], DAYS[:1]), tmp_path / "b.csv"))
     assert not leftover.exists()
+
+
+def test_tick_files_import_into_the_tick_store(store: ParquetStore, tmp_path: Path) -> None:
+    trades = ticks("005930", DAYS[0], 50)
+    outcome = ingest_file(store, write_csv(trades, tmp_path / "ticks.csv"))
+    assert outcome.kind == "ticks"
+    assert outcome.rows_written == 50
+    assert store.read_ticks(["005930"]) == trades

@@ -65,6 +65,31 @@ def symbols_from_arrow(column: pa.ChunkedArray[Any] | pa.Array[Any]) -> Array:
     return out
 
 
+class SymbolCodes:
+    """A symbol column held as int32 codes into sorted, distinct `<U6` values.
+
+    A store read of 100 symbols × a year is ~10 M rows: as `<U6` strings the column alone is
+    240 MB of freshly touched memory, as codes 40 MB. Frames keep the codes and build the string
+    column only when someone asks for `frame["symbol"]`.
+    """
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: Array, values: Array) -> None:
+        self.codes = np.asarray(codes, np.int32)
+        self.values = np.asarray(values, SYMBOL_DTYPE)
+        self.codes.flags.writeable = False
+        self.values.flags.writeable = False
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def materialize(self) -> Array:
+        array: Array = self.values[self.codes]
+        array.flags.writeable = False
+        return array
+
+
 class _Frame:
     """Shared machinery: named columns of equal length."""
 
@@ -72,19 +97,26 @@ class _Frame:
     SCHEMA: ClassVar[pa.Schema]
     _INT_DTYPES: ClassVar[Mapping[str, Any]]
 
-    __slots__ = ("_columns",)
+    __slots__ = ("_codes", "_columns")
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
         missing = [name for name in self.COLUMNS if name not in columns]
         if missing:
             raise InvalidInput("columns", f"missing {', '.join(missing)}")
         built: dict[str, Array] = {}
+        self._codes: SymbolCodes | None = None
         for name in self.COLUMNS:
+            value = columns[name]
+            if name == "symbol" and isinstance(value, SymbolCodes):
+                self._codes = value
+                continue
             dtype = SYMBOL_DTYPE if name == "symbol" else self._INT_DTYPES[name]
-            array = np.asarray(columns[name], dtype=dtype)
+            array = np.asarray(value, dtype=dtype)
             array.flags.writeable = False
             built[name] = array
         lengths = {len(array) for array in built.values()}
+        if self._codes is not None:
+            lengths.add(len(self._codes))
         if len(lengths) > 1:
             raise InvalidInput("columns", f"columns differ in length: {sorted(lengths)}")
         self._columns = built
@@ -113,13 +145,16 @@ class _Frame:
         """A frame of this one's kind (and bar interval) from an Arrow table."""
         return type(self).from_arrow(table)
 
+    def _rebuild(self, columns: Mapping[str, Any]) -> Self:
+        """A frame of this kind (and bar interval) from new columns."""
+        return type(self)(columns)
+
     @classmethod
     def concat(cls, frames: Sequence[Self]) -> Self:
         if not frames:
             return cls.empty()
-        return cls(
-            {name: np.concatenate([f._columns[name] for f in frames]) for name in cls.COLUMNS}
-        )
+        joined = {name: np.concatenate([f[name] for f in frames]) for name in cls.COLUMNS}
+        return frames[0]._rebuild(joined)
 
     # -- access ---------------------------------------------------------------------------
 
@@ -127,6 +162,10 @@ class _Frame:
         return len(self._columns["ts"])
 
     def __getitem__(self, name: str) -> Array:
+        if name == "symbol" and "symbol" not in self._columns:
+            if self._codes is None:
+                raise KeyError(name)
+            self._columns["symbol"] = self._codes.materialize()
         return self._columns[name]
 
     def __eq__(self, other: object) -> bool:
@@ -138,47 +177,74 @@ class _Frame:
     __hash__ = None  # type: ignore[assignment]
 
     def columns(self) -> dict[str, Array]:
-        return dict(self._columns)
+        return {name: self[name] for name in self.COLUMNS}
+
+    def _key(self) -> Array:
+        """An array ordering rows like the symbol column: the codes when held as codes."""
+        return self._codes.codes if self._codes is not None else self["symbol"]
+
+    def _symbol_at(self, row: int) -> str:
+        if self._codes is not None:
+            return str(self._codes.values[self._codes.codes[row]])
+        return str(self["symbol"][row])
 
     def symbols(self) -> list[str]:
         """Distinct symbols, sorted."""
-        return [str(s) for s in np.unique(self._columns["symbol"])]
+        if self._codes is not None:
+            return [str(s) for s in self._codes.values[np.unique(self._codes.codes)]]
+        return [str(s) for s in np.unique(self["symbol"])]
 
     def take(self, index: Array) -> Self:
         """Rows selected by an integer index or a boolean mask."""
-        return type(self)({name: array[index] for name, array in self._columns.items()})
+        columns: dict[str, Any] = {n: a[index] for n, a in self._columns.items() if n != "symbol"}
+        if self._codes is not None:
+            columns["symbol"] = SymbolCodes(self._codes.codes[index], self._codes.values)
+        else:
+            columns["symbol"] = self["symbol"][index]
+        return self._rebuild(columns)
 
     def sorted(self) -> Self:
         """Sorted by (symbol, ts), stable: rows with equal keys keep their order."""
-        order = np.lexsort((self._columns["ts"], self._columns["symbol"]))
+        order = np.lexsort((self._columns["ts"], self._key()))
         return self.take(order)
 
     def is_sorted(self) -> bool:
-        return keys_sorted(self._columns["symbol"], self._columns["ts"])
+        return keys_sorted(self._key(), self._columns["ts"])
 
     def for_symbol(self, symbol: str) -> Self:
         """One symbol's rows; the frame must be sorted (frames from the store are)."""
-        column = self._columns["symbol"]
-        lo = int(np.searchsorted(column, symbol, side="left"))
-        hi = int(np.searchsorted(column, symbol, side="right"))
+        key: Any = symbol
+        if self._codes is not None:
+            position = int(np.searchsorted(self._codes.values, symbol))
+            found = position < len(self._codes.values) and self._codes.values[position] == symbol
+            key = position if found else -1
+        column = self._key()
+        lo = int(np.searchsorted(column, key, side="left"))
+        hi = int(np.searchsorted(column, key, side="right"))
         return self.take(np.arange(lo, hi))
 
     def by_symbol(self) -> Iterator[tuple[str, Self]]:
         """(symbol, rows) for each symbol in order; the frame must be sorted."""
-        column = self._columns["symbol"]
+        column = self._key()
         if not len(column):
             return
         starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
         ends = np.r_[starts[1:], len(column)]
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-            yield str(column[lo]), self.take(np.arange(lo, hi))
+            yield self._symbol_at(lo), self.take(np.arange(lo, hi))
 
     # -- conversion -----------------------------------------------------------------------
 
     def to_arrow(self) -> pa.Table:
         arrays: list[pa.Array[Any]] = []
         for field in self.SCHEMA:
-            values = self._columns[field.name]
+            if field.name == "symbol" and self._codes is not None:
+                codes = pa.array(self._codes.codes, pa.int32())
+                names = pa.array(self._codes.values.tolist(), pa.string())
+                dictionary = pa.DictionaryArray.from_arrays(codes, names, safe=False)
+                arrays.append(dictionary.cast(pa.string()))
+                continue
+            values = self[field.name]
             if field.name == "symbol":
                 arrays.append(symbols_to_arrow(values))
             else:
@@ -215,8 +281,8 @@ class BarFrame(_Frame):
         super().__init__(columns)
         self.interval_s = interval_s
 
-    def take(self, index: Array) -> Self:
-        return type(self)({n: a[index] for n, a in self._columns.items()}, self.interval_s)
+    def _rebuild(self, columns: Mapping[str, Any]) -> Self:
+        return type(self)(columns, self.interval_s)
 
     @classmethod
     def empty(cls, interval_s: int = 60) -> Self:
@@ -231,15 +297,9 @@ class BarFrame(_Frame):
     def like_from_arrow(self, table: pa.Table) -> Self:
         return type(self).from_arrow(table, self.interval_s)
 
-    @classmethod
-    def concat(cls, frames: Sequence[Self]) -> Self:
-        joined = super().concat(frames)
-        joined.interval_s = frames[0].interval_s if frames else 60
-        return joined
-
     def bars(self) -> Iterator[Bar]:
         """Each row as a `jts.core.Bar` (convenient, slow: for tests and small sets)."""
-        c = self._columns
+        c = self.columns()
         for i in range(len(self)):
             yield Bar(
                 symbol=str(c["symbol"][i]),
@@ -288,7 +348,7 @@ class TickFrame(_Frame):
         super().__init__(columns)
 
     def ticks(self) -> Iterator[Tick]:
-        c = self._columns
+        c = self.columns()
         for i in range(len(self)):
             yield Tick(
                 symbol=str(c["symbol"][i]),

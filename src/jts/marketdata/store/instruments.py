@@ -28,7 +28,8 @@ _FIELDS: list[pa.Field[Any]] = [
 INSTRUMENT_SCHEMA = pa.schema(_FIELDS)
 
 
-def instruments_to_arrow(instruments: Sequence[Instrument]) -> pa.Table:
+def instruments_table(instruments: Sequence[Instrument]) -> pa.Table:
+    """The instrument master as an Arrow table (enums as their string values)."""
     rows = [msgspec.to_builtins(i) for i in instruments]
     return pa.Table.from_pylist(rows, schema=INSTRUMENT_SCHEMA)
 
@@ -55,7 +56,7 @@ def write_instruments(path: Path, instruments: Sequence[Instrument]) -> None:
     merged = {i.symbol: i for i in read_instruments(path)}
     merged.update({i.validate().symbol: i for i in instruments})
     ordered = [merged[symbol] for symbol in sorted(merged)]
-    write_parquet_atomic(instruments_to_arrow(ordered), path)
+    write_parquet_atomic(instruments_table(ordered), path)
 
 
 _OPTIONAL_DEFAULTS: dict[str, Any] = {

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from jts.core.codes import validate_symbol
 from jts.core.errors import InvalidInput
 from jts.core.models import Instrument
-from jts.marketdata.frames import Array, BarFrame, TickFrame
+from jts.marketdata.frames import Array, BarFrame, SymbolCodes, TickFrame
 from jts.marketdata.schema import BAR_COLUMNS, TICK_COLUMNS, interval_seconds
 from jts.marketdata.store.base import Coverage, TimeBound, WriteStats
 from jts.marketdata.store.catalog import Catalog, FileEntry
@@ -127,7 +127,7 @@ class ParquetStore:
         start: TimeBound,
         end: TimeBound,
         columns: Sequence[str],
-    ) -> dict[str, Array]:
+    ) -> dict[str, Array | SymbolCodes]:
         lo, hi = to_bound_ns(start, end=False), to_bound_ns(end, end=True)
         entries = self._entries(dataset, symbols, lo, hi)
         return read_columns(self._dataset_dir(dataset), entries, columns, lo, hi)

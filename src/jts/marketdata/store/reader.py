@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jts.marketdata.frames import Array
+from jts.marketdata.frames import Array, SymbolCodes
 from jts.marketdata.schema import SYMBOL_DTYPE
 from jts.marketdata.store.catalog import FileEntry
 
@@ -34,8 +34,9 @@ def read_columns(
     columns: Sequence[str],
     lo: int | None,
     hi: int | None,
-) -> dict[str, Array]:
-    """The rows of `entries` (ordered) in [lo, hi) as NumPy columns, `symbol` included."""
+) -> dict[str, Array | SymbolCodes]:
+    """The rows of `entries` (ordered by symbol) in [lo, hi) as NumPy columns; `symbol` as
+    `SymbolCodes` (int32 codes into the sorted distinct symbols)."""
     inside = [_inside(entry, lo, hi) for entry in entries]
     partial: dict[int, pa.Table] = {}
     boundary = [i for i, whole in enumerate(inside) if not whole]
@@ -49,13 +50,20 @@ def read_columns(
         counts = [partial[i].num_rows if i in partial else e.rows for i, e in enumerate(entries)]
         offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
         out = _allocate(columns, int(offsets[-1]))
+        values = sorted({entry.symbol for entry in entries})
+        code_of = {symbol: code for code, symbol in enumerate(values)}
+        codes = np.empty(int(offsets[-1]), np.int32)
+        for i, entry in enumerate(entries):
+            codes[offsets[i] : offsets[i + 1]] = code_of[entry.symbol]
         list(
             pool.map(
                 lambda i: _fill(out, int(offsets[i]), entries[i], partial.get(i), folder, columns),
                 range(len(entries)),
             )
         )
-    return out
+    result: dict[str, Array | SymbolCodes] = dict(out)
+    result["symbol"] = SymbolCodes(codes, np.array(values, SYMBOL_DTYPE))
+    return result
 
 
 def _inside(entry: FileEntry, lo: int | None, hi: int | None) -> bool:
@@ -74,7 +82,7 @@ def _read_filtered(path: Path, columns: Sequence[str], lo: int | None, hi: int |
 
 
 def _allocate(columns: Sequence[str], rows: int) -> dict[str, Array]:
-    out: dict[str, Array] = {"symbol": np.empty(rows, SYMBOL_DTYPE)}
+    out: dict[str, Array] = {}
     for name in columns:
         dtype: Any = np.bool_ if name in _BOOL_COLUMNS else _SMALL_COLUMNS.get(name, np.int64)
         out[name] = np.empty(rows, dtype)
@@ -92,7 +100,6 @@ def _fill(
     if table is None:
         table = pq.read_table(folder / entry.path, columns=list(columns), use_threads=False)
     end = start + table.num_rows
-    out["symbol"][start:end] = entry.symbol
     for name in columns:
         column = table.column(name)
         if name == "ts":

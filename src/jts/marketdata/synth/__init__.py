@@ -23,9 +23,10 @@ inside the day's limits; `ts` is int ns UTC; a bar's `ts` is its start; auction 
 auction's start (08:30 KST), the VI minute, the closing auction's start (15:20 KST).
 """
 
+from jts.marketdata.store.instruments import INSTRUMENT_SCHEMA, instruments_table
 from jts.marketdata.synth.books import book_snapshots
 from jts.marketdata.synth.daily import daily_bars
-from jts.marketdata.synth.instruments import INSTRUMENT_SCHEMA, instruments_table, make_universe
+from jts.marketdata.synth.instruments import make_universe
 from jts.marketdata.synth.intraday import BATCH_SYMBOLS, minute_bars
 from jts.marketdata.synth.profiles import Profiles, profiles
 from jts.marketdata.synth.spec import SynthSpec, generate

@@ -9,10 +9,9 @@ KRX.md §1: mostly six digits ending in 0, and about 5% in the 2024 format with 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-import pyarrow as pa
 
 from jts.core.codes import validate_symbol
 from jts.core.enums import InstrumentKind, Market
@@ -158,18 +157,6 @@ LETTER_CODE_SHARE: Final = 0.05
 NXT_SHARE: Final = 0.3
 """Share of stocks marked NXT-eligible: the "larger" names (NXT lists ~800 of ~2,600)."""
 
-_INSTRUMENT_FIELDS: list[pa.Field[Any]] = [
-    pa.field("symbol", pa.string(), nullable=False),
-    pa.field("name", pa.string(), nullable=False),
-    pa.field("market", pa.string(), nullable=False),
-    pa.field("kind", pa.string(), nullable=False),
-    pa.field("lot_size", pa.int64(), nullable=False),
-    pa.field("nxt_eligible", pa.bool_(), nullable=False),
-    pa.field("leverage", pa.int64(), nullable=False),
-]
-INSTRUMENT_SCHEMA: Final = pa.schema(_INSTRUMENT_FIELDS)
-"""The instrument master as a table (enums as their string values)."""
-
 
 def max_universe_size() -> int:
     """The most instruments `make_universe` can name uniquely."""
@@ -212,20 +199,6 @@ def make_universe(
         for s, name in zip(stocks, names[len(given) :], strict=True)
     ]
     return sorted(chosen + etfs, key=lambda inst: inst.symbol)
-
-
-def instruments_table(universe: Sequence[Instrument]) -> pa.Table:
-    """The instrument master as an Arrow table (`INSTRUMENT_SCHEMA`), one row per instrument."""
-    columns: dict[str, list[Any]] = {
-        "symbol": [i.symbol for i in universe],
-        "name": [i.name for i in universe],
-        "market": [i.market.value for i in universe],
-        "kind": [i.kind.value for i in universe],
-        "lot_size": [i.lot_size for i in universe],
-        "nxt_eligible": [i.nxt_eligible for i in universe],
-        "leverage": [i.leverage for i in universe],
-    }
-    return pa.table(columns, schema=INSTRUMENT_SCHEMA)
 
 
 def _codes(rng: np.random.Generator, count: int, taken: set[str]) -> list[str]:
