@@ -26,8 +26,10 @@ from jts.bus.base import (
     SubscriptionStats,
 )
 from jts.bus.inproc import InProcBus
+from jts.bus.worker import BusWorker
 
 __all__ = [
+    "BusWorker",
     "DEFAULT_CAPACITY",
     "DEFAULT_REQUEST_TIMEOUT_S",
     "WILDCARD",

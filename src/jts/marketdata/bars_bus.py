@@ -9,15 +9,13 @@ would otherwise be rejected as late (see `jts.marketdata.bars_stream`).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any, Final
 
 import msgspec
 
-from jts.bus.base import Bus, Subscription
+from jts.bus.base import Bus
+from jts.bus.worker import BusWorker
 from jts.core.clock import NS_PER_SECOND, Clock
-from jts.core.lifecycle import Service
 from jts.core.models import Bar, Tick
 from jts.marketdata.bars_stream import BarAggregator
 from jts.marketdata.schema import interval_name
@@ -41,7 +39,7 @@ class HaltStatus(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-class BarPublisher(Service):
+class BarPublisher(BusWorker):
     """Subscribes to ticks and halts, publishes `interval_s` bars; one instance per interval."""
 
     def __init__(
@@ -57,13 +55,11 @@ class BarPublisher(Service):
         topic: str | None = None,
     ) -> None:
         self.topic = topic or bar_topic(interval_s)
-        super().__init__(f"bars.{self.topic}")
+        period = flush_every_s if clock is not None else None
+        super().__init__(f"bars.{self.topic}", bus, (tick_topic, halt_topic), period_s=period)
         self.aggregator = BarAggregator(interval_s, on_bar=self._publish)
-        self._bus, self._clock = bus, clock
-        self._flush_every_s, self._lag_ns = flush_every_s, round(flush_lag_s * NS_PER_SECOND)
-        self._topics = (tick_topic, halt_topic)
-        self._subscriptions: list[Subscription] = []
-        self._task: asyncio.Task[None] | None = None
+        self._publisher, self._clock = bus, clock
+        self._lag_ns = round(flush_lag_s * NS_PER_SECOND)
         self._ignored = 0
 
     def on_event(self, event: object) -> None:
@@ -86,28 +82,12 @@ class BarPublisher(Service):
         """Publish every open bar (after the last session of the day); returns how many."""
         return self.aggregator.close_day()
 
-    async def _on_start(self) -> None:
-        self._subscriptions = [self._bus.subscribe(t, self.on_event) for t in self._topics]
+    def _periodic(self) -> None:
         if self._clock is not None:
-            self._task = asyncio.create_task(self._flush_loop(self._clock))
-
-    async def _on_stop(self) -> None:
-        for subscription in self._subscriptions:
-            subscription.cancel()
-        self._subscriptions = []
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _flush_loop(self, clock: Clock) -> None:
-        while True:
-            await asyncio.sleep(self._flush_every_s)
-            self.flush(clock.now_ns() - self._lag_ns)
+            self.flush(self._clock.now_ns() - self._lag_ns)
 
     def _publish(self, bar: Bar) -> None:
-        self._bus.publish(self.topic, bar, key=bar.symbol)
+        self._publisher.publish(self.topic, bar, key=bar.symbol)
 
     def _health_details(self) -> dict[str, Any]:
         details: dict[str, Any] = msgspec.structs.asdict(self.aggregator.stats())

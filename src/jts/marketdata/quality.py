@@ -27,19 +27,17 @@ Times: event timestamps are exchange time; "received" times come from the inject
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 
-from jts.bus.base import Bus, Subscription
+from jts.bus.base import Bus
+from jts.bus.worker import BusWorker
 from jts.core.clock import NS_PER_SECOND, Clock, LiveClock, kst_date
 from jts.core.enums import Market
 from jts.core.errors import ConfigError, InvalidInput
-from jts.core.lifecycle import Service
 from jts.core.models import BookUpdate, Tick
 from jts.krx import Phase, Session, price_limits
 from jts.marketdata.bar_grid import kst_day
@@ -80,7 +78,7 @@ __all__ = [
 _K = IssueKind
 
 
-class FeedQualityMonitor(Service):
+class FeedQualityMonitor(BusWorker):
     """Per-symbol feed health for the dashboard and alerts; see the module docstring."""
 
     def __init__(
@@ -92,14 +90,13 @@ class FeedQualityMonitor(Service):
         on_event: Callable[[FeedEvent], None] | None = None,
         name: str = "md.quality",
     ) -> None:
-        super().__init__(name)
         self.config = config or QualityConfig()
+        topics = (self.config.tick_topic, self.config.book_topic, self.config.halt_topic)
+        super().__init__(name, bus, topics, period_s=self.config.check_interval_s)
         self._clock = clock or LiveClock()
-        self._bus, self._on_event = bus, on_event
+        self._on_event = on_event
         self._ledger = IssueLedger(self.config.default, self._emit)
-        self._subscriptions: list[Subscription] = []
-        self._task: asyncio.Task[None] | None = None
-        self._callback_errors = self._publish_errors = self._check_errors = 0
+        self._callback_errors = self._publish_errors = 0
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -224,30 +221,8 @@ class FeedQualityMonitor(Service):
 
     # -- service --------------------------------------------------------------------------
 
-    async def _on_start(self) -> None:
-        if self._bus is not None:
-            topics = (self.config.tick_topic, self.config.book_topic, self.config.halt_topic)
-            self._subscriptions = [self._bus.subscribe(t, self.on_event) for t in topics]
-        if self.config.check_interval_s > 0:
-            self._task = asyncio.create_task(self._check_loop(self.config.check_interval_s))
-
-    async def _on_stop(self) -> None:
-        for subscription in self._subscriptions:
-            subscription.cancel()
-        self._subscriptions = []
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _check_loop(self, every_s: float) -> None:
-        while True:
-            await asyncio.sleep(every_s)
-            try:
-                self.check()
-            except Exception:  # a bug here must not end monitoring; it shows in health()
-                self._check_errors += 1
+    def _periodic(self) -> None:
+        self.check()
 
     def _is_healthy(self) -> bool:
         """Unhealthy when every known symbol is stale: the feed itself is down."""
@@ -266,7 +241,7 @@ class FeedQualityMonitor(Service):
             "totals": self.totals(),
             "callback_errors": self._callback_errors,
             "publish_errors": self._publish_errors,
-            "check_errors": self._check_errors,
+            "check_errors": self.periodic_errors,
             "per_symbol": msgspec.to_builtins(rows),
         }
 
