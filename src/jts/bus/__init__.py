@@ -29,7 +29,6 @@ from jts.bus.inproc import InProcBus
 from jts.bus.worker import BusWorker
 
 __all__ = [
-    "BusWorker",
     "DEFAULT_CAPACITY",
     "DEFAULT_REQUEST_TIMEOUT_S",
     "WILDCARD",
@@ -38,6 +37,7 @@ __all__ = [
     "BusClosed",
     "BusError",
     "BusStats",
+    "BusWorker",
     "DuplicateResponder",
     "Handler",
     "InProcBus",
