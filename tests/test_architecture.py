@@ -22,9 +22,20 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"core"},
     "observability": {"core"},
     "marketdata": {"core", "krx", "bus"},
+    "strategy": {"core", "krx"},
     "gateway": {"core", "krx", "bus", "config", "observability"},
     "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
-    "cli": {"core", "krx", "bus", "config", "observability", "gateway", "app", "marketdata"},
+    "cli": {
+        "core",
+        "krx",
+        "bus",
+        "config",
+        "observability",
+        "gateway",
+        "app",
+        "marketdata",
+        "strategy",
+    },
     "__main__": {"cli"},
 }
 
