@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bus_inproc.py
 	$(BIN)/python bench/marketdata_synth.py --symbols 2600 --days 20
 	$(BIN)/python bench/marketdata_store.py --symbols 500 --days 60
+	$(BIN)/python bench/strategy_indicators.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"core"},
     "observability": {"core"},
     "marketdata": {"core", "krx", "bus"},
-    "strategy": {"core", "krx"},
+    "strategy": {"core", "krx", "marketdata"},  # reads bars; marketdata never imports strategy
     "gateway": {"core", "krx", "bus", "config", "observability"},
     "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
     "cli": {
