@@ -1,0 +1,382 @@
+"""The strategy engine: one scalar per-symbol state machine shared by both executors.
+
+    engine = Engine(program, initial_cash=100_000_000)
+    intents = engine.on_timestamp(ts, [BarInput(symbol, open, high, low, close, market), ...])
+
+`jts.strategy.execute` drives it from vectorized values (`run_vectorized`) or bar by bar
+(`StreamingExecutor`); given the same market-only values, the same orders come out by
+construction. The program's semantics are in docs/strategy-language.md; what the language
+leaves to the executor is decided here:
+
+Fills (own assumption, until the backtest feeds real fills)
+    An order is decided at the close of bar t and fills whole at the open of the symbol's next
+    bar. A market order fills at that open. A limit buy fills there only if the bar's low
+    reaches the limit, at min(open, limit); a limit sell only if its high reaches the limit,
+    at max(open, limit); otherwise it is dropped. No costs. A buy fill is cut to the shares
+    the cash pays for at the fill price; a sell fill to the shares held.
+
+Cash and sizing
+    Cash starts at `initial_cash`; equity = cash + every position at its symbol's last close.
+    Sizes are priced at the order's reference price (the limit price, or this bar's close for
+    a market order) and floored to whole shares: `n shares` (n floored), `x KRW`
+    (x / price), `p% of equity` (p × equity / price), `all` / `close` (the position),
+    `target p% of equity` (p × equity / price minus the position; buy or sell the
+    difference). A buy is also cut to what cash (less what earlier buys decided at the same
+    timestamp reserved) pays at the reference price. An undefined or non-positive size, a sell
+    when flat and a limit price that is undefined or does not round onto a tick place nothing.
+    Limit prices are rounded to whole won in the rounding's direction (nearest: half up), then
+    onto the KRX tick grid of the bar's KST date (`round_to_tick`, KOSPI stock table).
+
+Per bar of a symbol, at its close, in this order
+    1. the pending order fills (or is dropped) at this bar's open;
+    2. the position series are updated: `position`, `entry_price` (average price paid; not
+       changed by sells), `bars_since_entry` (0 on the bar of the fill that opened the
+       position, +1 per bar of the symbol), `unrealized_pnl_pct` (close / entry_price - 1);
+    3. exits, intrabar: stop loss and trailing stop trigger when the bar's low reaches their
+       level, take profit when its high reaches its level; several at once count as the first
+       of stop loss, trailing stop, take profit. KRW distances of stop loss and take profit
+       (and percent ones) are fixed on the entry bar's close; an undefined one never triggers.
+       The trailing level on a bar is the peak since entry up to the previous bar (the entry
+       fill price on the entry bar) less the distance of this bar; it never moves down. The
+       peak then takes this bar's high. An exit sells the whole position at market;
+    4. end-of-day flat (intraday): `flat at HH:MM` sells the whole position at market on
+       every bar starting at or after HH:MM while a position is held (so a position filled
+       after the flat time is closed on its next bar); `flat at end of day` on
+       `last_bar_of_day`;
+    5. the rules, in order: the first whose condition is true decides; if its action places
+       nothing (a sell when flat), no later rule is tried.
+    At most one order per symbol and bar: an exit or flat order skips steps 4-5.
+
+Selection (`select top/bottom N by <score> rebalance <schedule>`)
+    Cross-sectional at each timestamp over the symbols with a bar at it. A timestamp re-ranks
+    when it is the first of a new KST day (`daily`), ISO week (`weekly`) or month
+    (`monthly`) among the timestamps the engine has seen, or every N timestamps
+    (`every N bars`, the first one included). On such a timestamp every symbol with a bar
+    is scored (after its fill and position update) and ranked: highest first for `top`,
+    lowest for `bottom`, NaN never ranked, ties to the smaller code; `rank` is 1, 2, ...
+    (NaN when not ranked), `selected` is rank <= N, and both hold until the next re-rank.
+    `rebalancing` is true on the bars of a re-ranking timestamp.
+
+Symbols are processed in code order within a timestamp; intents come out in (ts, symbol)
+order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jts.krx import round_to_tick
+from jts.strategy.engine_eval import NAN, Market, NotExecutable, Remainder, Selector
+from jts.strategy.evaluate.series import DayTracker, day_number
+from jts.strategy.evaluate.split import split_program
+from jts.strategy.lang.ast import (
+    ActionKind,
+    Exit,
+    ExitKind,
+    ExitMode,
+    OrderKind,
+    Program,
+    Rounding,
+    Rule,
+    SizeKind,
+)
+from jts.strategy.lang.expr import Expr
+
+__all__ = ["DEFAULT_CASH", "BarInput", "Engine", "NotExecutable", "OrderIntent"]
+
+DEFAULT_CASH = 100_000_000
+_EXIT_ORDER = (ExitKind.STOP_LOSS, ExitKind.TRAILING_STOP, ExitKind.TAKE_PROFIT)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    """An order decided at the close of the bar starting at `ts_ns` (see the module doc).
+
+    `reason` is `rule N` (0-based index of the rule), `stop_loss`, `take_profit`,
+    `trailing_stop` or `flat`; `limit_price` is None for a market order."""
+
+    ts_ns: int
+    symbol: str
+    side: str
+    qty: int
+    order_type: str
+    limit_price: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BarInput:
+    """One bar of one symbol and the lookup of its market-only expression values."""
+
+    symbol: str
+    open: float
+    high: float
+    low: float
+    close: float
+    market: Market
+
+
+class _Symbol:
+    """The state of one symbol (module docstring); `series` serves the remainder."""
+
+    def __init__(self, code: str, bar_minutes: int | None, selector: Selector | None) -> None:
+        self.code = code
+        self.day = DayTracker(bar_minutes)
+        self.selector = selector
+        self.position = 0
+        self.entry_price = NAN
+        self.bars_since_entry = NAN
+        self.close = NAN
+        self.peak = NAN
+        self.trail = NAN
+        self.fixed: dict[ExitKind, float] = {}
+        self.pending: OrderIntent | None = None
+
+    def series(self, name: str) -> float | bool:
+        if name == "position":
+            return float(self.position)
+        if name == "entry_price":
+            return self.entry_price
+        if name == "bars_since_entry":
+            return self.bars_since_entry
+        if name == "unrealized_pnl_pct":
+            return self.close / self.entry_price - 1.0
+        assert self.selector is not None
+        return self.selector.series(self.code, name)
+
+
+class Engine:
+    """Orders of `program` from bars fed one timestamp at a time (module docstring)."""
+
+    def __init__(self, program: Program, *, initial_cash: float = DEFAULT_CASH) -> None:
+        self.program = program
+        self.remainder = Remainder(program, split_program(program))
+        for expr in _expressions(program):
+            self.remainder.check(expr)
+        self.selector = Selector(program) if program.selection is not None else None
+        self.cash = float(initial_cash)
+        self.symbols: dict[str, _Symbol] = {}
+        self._reserved = 0.0
+        self._exits = [e for k in _EXIT_ORDER if (e := program.exit(k)) is not None]
+
+    def equity(self) -> float:
+        """Cash plus every position at its symbol's last close."""
+        total = self.cash
+        for sym in self.symbols.values():
+            if sym.position:
+                total += sym.position * sym.close
+        return total
+
+    def on_timestamp(self, ts: int, bars: Sequence[BarInput]) -> list[OrderIntent]:
+        """Advance every symbol with a bar starting at `ts` (increasing across calls)."""
+        rows = sorted(bars, key=lambda b: b.symbol)
+        states = [self._symbol(b.symbol) for b in rows]
+        for sym, bar in zip(states, rows, strict=True):
+            self._fill(sym, bar)
+            sym.day.update(ts)
+            sym.close = bar.close
+        if self.selector is not None and self.selector.due(ts):
+            by = self.selector.by
+            scores = [
+                (s.code, self.remainder.number(by, b.market, s))
+                for s, b in zip(states, rows, strict=True)
+            ]
+            self.selector.rerank(scores)
+        self._reserved = 0.0
+        out: list[OrderIntent] = []
+        for sym, bar in zip(states, rows, strict=True):
+            intent = self._decide(ts, sym, bar)
+            if sym.position:
+                sym.peak = max(sym.peak, bar.high)
+            if intent is not None:
+                sym.pending = intent
+                out.append(intent)
+        return out
+
+    def _symbol(self, code: str) -> _Symbol:
+        sym = self.symbols.get(code)
+        if sym is None:
+            sym = _Symbol(code, self.program.bar_minutes, self.selector)
+            self.symbols[code] = sym
+        return sym
+
+    def _fill(self, sym: _Symbol, bar: BarInput) -> None:
+        if sym.position:
+            sym.bars_since_entry += 1.0
+        order, sym.pending = sym.pending, None
+        if order is None:
+            return
+        price = _fill_price(order, bar)
+        if price is None:
+            return
+        if order.side == "sell":
+            qty = min(order.qty, sym.position)
+            self.cash += qty * price
+            sym.position -= qty
+            if not sym.position:
+                sym.entry_price = sym.bars_since_entry = sym.peak = sym.trail = NAN
+                sym.fixed = {}
+            return
+        qty = min(order.qty, math.floor(self.cash / price))
+        if qty <= 0:
+            return
+        self.cash -= qty * price
+        if not sym.position:
+            sym.entry_price, sym.bars_since_entry, sym.peak = price, 0.0, price
+        else:
+            paid = sym.entry_price * sym.position + price * qty
+            sym.entry_price = paid / (sym.position + qty)
+        sym.position += qty
+
+    def _decide(self, ts: int, sym: _Symbol, bar: BarInput) -> OrderIntent | None:
+        if sym.position:
+            reason = self._exit(sym, bar)
+            if reason is None and self._flat_now(sym, ts):
+                reason = "flat"
+            if reason is not None:
+                return OrderIntent(ts, sym.code, "sell", sym.position, "market", None, reason)
+        for index, rule in enumerate(self.program.rules):
+            if self.remainder.condition(rule.condition, bar.market, sym):
+                return self._act(ts, index, rule, sym, bar)
+        return None
+
+    def _exit(self, sym: _Symbol, bar: BarInput) -> str | None:
+        hit: str | None = None
+        for ex in self._exits:
+            if ex.kind is ExitKind.TRAILING_STOP:
+                distance = self._distance(ex, sym.peak, bar, sym)
+                level = sym.peak - distance
+                if level == level and not level <= sym.trail:
+                    sym.trail = level
+                triggered = bar.low <= sym.trail
+            else:
+                if sym.bars_since_entry == 0.0:
+                    sym.fixed[ex.kind] = self._distance(ex, sym.entry_price, bar, sym)
+                distance = sym.fixed.get(ex.kind, NAN)
+                if ex.kind is ExitKind.STOP_LOSS:
+                    triggered = bar.low <= sym.entry_price - distance
+                else:
+                    triggered = bar.high >= sym.entry_price + distance
+            if triggered and hit is None:
+                hit = ex.kind.value
+        return hit
+
+    def _distance(self, ex: Exit, base: float, bar: BarInput, sym: _Symbol) -> float:
+        value = self.remainder.number(ex.distance, bar.market, sym)
+        return base * value if ex.mode is ExitMode.PERCENT else value
+
+    def _flat_now(self, sym: _Symbol, ts: int) -> bool:
+        flat = self.program.flat
+        if flat is None or self.program.bar_minutes is None:
+            return False
+        if flat.minute is None:
+            return sym.day.last
+        return bool(sym.day.value("time", ts) >= flat.minute)
+
+    def _act(
+        self, ts: int, index: int, rule: Rule, sym: _Symbol, bar: BarInput
+    ) -> OrderIntent | None:
+        action, market = rule.action, bar.market
+        order = action.order
+        buying = action.kind is ActionKind.BUY
+        target = math.nan
+        if action.kind is ActionKind.TARGET:
+            assert action.size.amount is not None
+            fraction = self.remainder.number(action.size.amount, market, sym)
+            target = fraction * self.equity()
+            buying = target >= sym.position * bar.close
+        side = "buy" if buying else "sell"
+        limit: int | None = None
+        price = bar.close
+        if order.kind is OrderKind.LIMIT:
+            assert order.price is not None
+            raw = self.remainder.number(order.price, market, sym)
+            limit = _tick(raw, _rounding(order.rounding, buying), ts)
+            if limit is None:
+                return None
+            price = float(limit)
+        if not price > 0:
+            return None
+        qty = self._quantity(action.size.kind, action.size.amount, market, sym, price, target)
+        if qty is None:
+            return None
+        if qty < 0:
+            side, qty = "sell", -qty
+        if side == "sell":
+            qty = min(qty, sym.position)
+        else:
+            qty = min(qty, math.floor((self.cash - self._reserved) / price))
+            self._reserved += qty * price
+        if qty <= 0:
+            return None
+        return OrderIntent(ts, sym.code, side, qty, order.kind.value, limit, f"rule {index}")
+
+    def _quantity(
+        self,
+        kind: SizeKind,
+        amount: Expr | None,
+        market: Market,
+        sym: _Symbol,
+        price: float,
+        target: float,
+    ) -> int | None:
+        """Signed shares for a target (sell when negative), else shares (None: nothing)."""
+        if kind is SizeKind.ALL:
+            return sym.position
+        if kind is SizeKind.TARGET_PERCENT:
+            shares = _floor(target / price)
+            return None if shares is None else shares - sym.position
+        assert amount is not None
+        value = self.remainder.number(amount, market, sym)
+        if kind is SizeKind.KRW:
+            value = value / price
+        elif kind is SizeKind.EQUITY_PERCENT:
+            value = value * self.equity() / price
+        return _floor(value)
+
+
+def _expressions(program: Program) -> list[Expr]:
+    found: list[Expr] = []
+    for rule in program.rules:
+        found.append(rule.condition)
+        found.extend(e for e in (rule.action.size.amount, rule.action.order.price) if e)
+    found.extend(e.distance for e in program.exits)
+    if program.selection is not None:
+        found.append(program.selection.by)
+    return found
+
+
+def _floor(value: float) -> int | None:
+    return math.floor(value) if math.isfinite(value) else None
+
+
+def _fill_price(order: OrderIntent, bar: BarInput) -> float | None:
+    if order.limit_price is None:
+        return bar.open
+    limit = float(order.limit_price)
+    if order.side == "buy":
+        return min(bar.open, limit) if bar.low <= limit else None
+    return max(bar.open, limit) if bar.high >= limit else None
+
+
+def _rounding(rounding: Rounding | None, buying: bool) -> str:
+    if rounding is None or rounding is Rounding.PASSIVE:
+        return "down" if buying else "up"
+    return rounding.value
+
+
+def _tick(price: float, mode: str, ts: int) -> int | None:
+    """`price` rounded to whole won in direction `mode`, then onto the day's tick grid."""
+    if not math.isfinite(price) or price <= 0:
+        return None
+    won = {"down": math.floor, "up": math.ceil}.get(mode, lambda p: math.floor(p + 0.5))(price)
+    if won <= 0:
+        return None
+    day = dt.date(1970, 1, 1) + dt.timedelta(days=day_number(ts))
+    try:
+        return round_to_tick(won, mode=mode, on=day)
+    except ValueError:
+        return None

@@ -1,0 +1,184 @@
+"""The scalar part of the engine: the position-dependent remainder of expressions, selection.
+
+`Remainder` evaluates an expression of a program for one symbol on one bar. Every maximal
+market-only sub-expression (`split_program`) is read by its id from a `Market` lookup (the
+vectorized arrays or the streaming evaluator: both give the same bits); what is left
+(position and selection series, literals, parameters, the operators around them) is computed
+here with the float semantics of `jts.strategy.evaluate`: NaN is undefined, comparisons with
+NaN are False (`!=` included), `and`/`or`/`not` on conditions, `x / 0` is NaN, `min`/`max`
+NaN when an argument is NaN.
+
+Indicators, lookbacks, crosses and `value_when` *over* a position or selection series
+(`sma(position, 3)`, `position[1]`) would need their own per-symbol history; they are refused
+up front with `NotExecutable` ("... is not executable yet").
+
+`Selector` is the cross-sectional ranking of `select top/bottom N by <score>`: see
+`jts.strategy.engine` for its rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from jts.core.errors import JtsError
+from jts.strategy.evaluate.series import day_number
+from jts.strategy.evaluate.split import Split, children, constant, is_market_only
+from jts.strategy.evaluate.stream import BINARY, MATH
+from jts.strategy.lang.ast import Direction, Program, ScheduleKind
+from jts.strategy.lang.expr import (
+    Between,
+    Binary,
+    Bool,
+    Call,
+    Expr,
+    IfElse,
+    LetRef,
+    Lookback,
+    Number,
+    ParamRef,
+    SeriesRef,
+    TimeOfDay,
+    Unary,
+    UnaryOp,
+)
+from jts.strategy.lang.printer import format_expr
+
+NAN = math.nan
+Market = Callable[[str], Any]
+"""The value of a market-only expression id for the symbol and bar being evaluated."""
+
+
+class NotExecutable(JtsError):
+    """The program uses a construct the executors do not run yet."""
+
+
+class StateView(Protocol):
+    """The position and selection series of one symbol on the current bar."""
+
+    def series(self, name: str) -> float | bool: ...
+
+
+class Remainder:
+    """Evaluates expressions of `program` around their market-only ids (module docstring)."""
+
+    def __init__(self, program: Program, split: Split) -> None:
+        self.program = program
+        self.split = split
+        self.bools = {m.id: m.is_bool for m in split.exprs}
+        self._constants: dict[Expr, float] = {}
+
+    def check(self, expr: Expr) -> None:
+        """Raise `NotExecutable` when `expr` applies a stateful function to state series."""
+        if self.split.id_of(expr) is not None:
+            return
+        if isinstance(expr, LetRef):
+            self.check(self.program.let(expr.name))
+            return
+        stateful = isinstance(expr, Lookback) or (isinstance(expr, Call) and expr.name not in MATH)
+        if stateful and not is_market_only(expr, self.program):
+            raise NotExecutable(
+                f"{format_expr(expr)}: indicators, lookbacks and crosses over position or "
+                "selection series are not executable yet"
+            )
+        for child in children(expr):
+            self.check(child)
+
+    def value(self, expr: Expr, market: Market, state: StateView) -> Any:
+        key = self.split.id_of(expr)
+        if key is not None:
+            raw = market(key)
+            return bool(raw) if self.bools[key] else float(raw)
+        if isinstance(expr, Number | ParamRef):
+            return float(constant(expr, self.program))
+        if isinstance(expr, Bool):
+            return expr.value
+        if isinstance(expr, TimeOfDay):
+            return float(expr.minute)
+        if isinstance(expr, SeriesRef):
+            return state.series(expr.name)
+        if isinstance(expr, LetRef):
+            return self.value(self.program.let(expr.name), market, state)
+        if isinstance(expr, Unary):
+            inner = self.value(expr.operand, market, state)
+            return (not inner) if expr.op is UnaryOp.NOT else -inner
+        if isinstance(expr, Binary):
+            left = self.value(expr.left, market, state)
+            right = self.value(expr.right, market, state)
+            return BINARY[expr.op](left, right)
+        if isinstance(expr, Between):
+            x = self.value(expr.operand, market, state)
+            low = self.value(expr.low, market, state)
+            high = self.value(expr.high, market, state)
+            return bool(low <= x <= high)
+        if isinstance(expr, IfElse):
+            cond = self.value(expr.condition, market, state)
+            then = self.value(expr.then, market, state)
+            other = self.value(expr.otherwise, market, state)
+            return then if cond else other
+        if isinstance(expr, Call) and expr.name in MATH:
+            args = [self.value(a, market, state) for a in expr.args]
+            return MATH[expr.name](*args)
+        raise NotExecutable(f"{format_expr(expr)} is not executable yet")
+
+    def number(self, expr: Expr, market: Market, state: StateView) -> float:
+        return float(self.value(expr, market, state))
+
+    def condition(self, expr: Expr, market: Market, state: StateView) -> bool:
+        return bool(self.value(expr, market, state))
+
+
+def _period_key(schedule: ScheduleKind, ts: int) -> tuple[int, ...]:
+    day = day_number(ts)
+    if schedule is ScheduleKind.DAILY:
+        return (day,)
+    date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    if schedule is ScheduleKind.WEEKLY:
+        year, week, _ = date.isocalendar()
+        return (year, week)
+    return (date.year, date.month)
+
+
+class Selector:
+    """The latest selection: `rank` and `selected` per symbol, `rebalancing` per timestamp."""
+
+    def __init__(self, program: Program) -> None:
+        sel = program.selection
+        assert sel is not None
+        self.schedule = sel.schedule
+        self.top = sel.direction is Direction.TOP
+        self.count = int(constant(sel.count, program))
+        self.every = int(constant(sel.every, program)) if sel.every is not None else 1
+        self.by = sel.by
+        self.ranks: dict[str, float] = {}
+        self.rebalancing = False
+        self._key: tuple[int, ...] | None = None
+        self._timestamps = 0
+
+    def due(self, ts: int) -> bool:
+        """Whether timestamp `ts` (the next one, in increasing order) re-ranks."""
+        if self.schedule is ScheduleKind.EVERY_N_BARS:
+            due = self._timestamps % self.every == 0
+        else:
+            key = _period_key(self.schedule, ts)
+            due = key != self._key
+            self._key = key
+        self._timestamps += 1
+        self.rebalancing = due
+        return due
+
+    def rerank(self, scores: Sequence[tuple[str, float]]) -> None:
+        """Rank `scores` (symbol, score): NaN never ranked, ties to the smaller code."""
+        sign = -1.0 if self.top else 1.0
+        ranked = sorted(((sign * s, code) for code, s in scores if s == s))
+        self.ranks = {code: float(i + 1) for i, (_, code) in enumerate(ranked)}
+
+    def series(self, symbol: str, name: str) -> float | bool:
+        rank = self.ranks.get(symbol, NAN)
+        if name == "rank":
+            return rank
+        if name == "selected":
+            return rank <= self.count
+        return self.rebalancing

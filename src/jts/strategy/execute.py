@@ -1,0 +1,146 @@
+"""The two executors of a strategy program: vectorized and streaming, same orders.
+
+    intents = run_vectorized(program, bars)            # a whole BarFrame at once
+    ex = StreamingExecutor(program, symbols)           # bar by bar
+    intents = ex.on_bar(symbol, ts, open, high, low, close, volume, value)
+    intents += ex.flush()
+    intents = run_streaming(program, bars)             # a BarFrame replayed bar by bar
+
+Both feed the one state machine of `jts.strategy.engine` (fills, exits, sizing, selection are
+documented there), one timestamp at a time with every symbol that has a bar at it:
+
+* `run_vectorized` computes the market-only expressions over the whole frame with
+  `evaluate_vector`, then walks the rows in (ts, symbol) order.
+* `StreamingExecutor` updates a `StreamEvaluator` on each bar and buffers the bar; the
+  timestamp's decisions are made when a bar of a later timestamp arrives (`on_bar` then returns
+  the previous timestamp's orders) or when the caller says the timestamp is complete
+  (`end_of_timestamp()`, or `flush()` at the end). Deciding per complete timestamp is what the
+  cross-sectional selection needs, and it fixes the symbol order of cash use; a live runner
+  calls `end_of_timestamp()` once every symbol's bar of the minute is in. Bars must come in
+  non-decreasing ts order, one per symbol and ts.
+
+Programs the engine cannot run (`engine.NotExecutable`) are refused by both, on construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from jts.core.errors import InvalidInput
+from jts.marketdata.frames import BarFrame
+from jts.strategy.engine import DEFAULT_CASH, BarInput, Engine, OrderIntent
+from jts.strategy.evaluate import StreamEvaluator, evaluate_vector
+from jts.strategy.lang.ast import Program
+
+__all__ = ["OrderIntent", "StreamingExecutor", "run_streaming", "run_vectorized"]
+
+_FIELDS = ("open", "high", "low", "close", "volume", "value")
+
+
+def _row_lookup(arrays: dict[str, Any], row: int) -> Any:
+    return lambda key: arrays[key][row]
+
+
+def run_vectorized(
+    program: Program, bars: BarFrame, *, initial_cash: float = DEFAULT_CASH
+) -> list[OrderIntent]:
+    """The orders of `program` over `bars` (sorted by (symbol, ts)), in (ts, symbol) order."""
+    engine = Engine(program, initial_cash=initial_cash)
+    if not bars.is_sorted():
+        bars = bars.sorted()
+    arrays = evaluate_vector(program, bars)
+    n = len(bars)
+    if not n:
+        return []
+    symbols = np.asarray(bars["symbol"])
+    ts = np.asarray(bars["ts"], dtype=np.int64)
+    prices = {f: np.asarray(bars[f], dtype=np.float64) for f in _FIELDS[:4]}
+    order = np.lexsort((symbols, ts))
+    out: list[OrderIntent] = []
+    batch: list[BarInput] = []
+    current = int(ts[order[0]])
+    for row in order.tolist():
+        stamp = int(ts[row])
+        if stamp != current:
+            out += engine.on_timestamp(current, batch)
+            batch, current = [], stamp
+        batch.append(
+            BarInput(
+                str(symbols[row]),
+                float(prices["open"][row]),
+                float(prices["high"][row]),
+                float(prices["low"][row]),
+                float(prices["close"][row]),
+                _row_lookup(arrays, row),
+            )
+        )
+    out += engine.on_timestamp(current, batch)
+    return out
+
+
+class StreamingExecutor:
+    """Bar-by-bar executor; see the module docstring for when orders come out."""
+
+    def __init__(
+        self, program: Program, symbols: Sequence[str], *, initial_cash: float = DEFAULT_CASH
+    ) -> None:
+        self.engine = Engine(program, initial_cash=initial_cash)
+        self.evaluator = StreamEvaluator(program, symbols)
+        self._ts: int | None = None
+        self._batch: list[BarInput] = []
+
+    def on_bar(
+        self,
+        symbol: str,
+        ts: int,
+        open: float,
+        high: float,
+        low: float,
+        close: float,
+        volume: float,
+        value: float,
+    ) -> list[OrderIntent]:
+        """Take one bar; returns the orders of the previous timestamp when `ts` is later."""
+        out: list[OrderIntent] = []
+        if self._ts is not None and ts != self._ts:
+            if ts < self._ts:
+                raise InvalidInput("ts", f"bar at {ts} after a bar at {self._ts}")
+            out = self.end_of_timestamp()
+        self.evaluator.on_bar(symbol, ts, open, high, low, close, volume, value)
+        ev = self.evaluator
+        lookup = lambda key: ev.value(key, symbol)  # noqa: E731 - bound per bar
+        self._batch.append(
+            BarInput(symbol, float(open), float(high), float(low), float(close), lookup)
+        )
+        self._ts = ts
+        return out
+
+    def end_of_timestamp(self) -> list[OrderIntent]:
+        """Decide the buffered timestamp (all its bars are in); its orders."""
+        if self._ts is None or not self._batch:
+            return []
+        batch, self._batch = self._batch, []
+        return self.engine.on_timestamp(self._ts, batch)
+
+    def flush(self) -> list[OrderIntent]:
+        """The orders of the last buffered timestamp (same as `end_of_timestamp`)."""
+        return self.end_of_timestamp()
+
+
+def run_streaming(
+    program: Program, bars: BarFrame, *, initial_cash: float = DEFAULT_CASH
+) -> list[OrderIntent]:
+    """Replay `bars` through a `StreamingExecutor` in (ts, symbol) order; every order."""
+    executor = StreamingExecutor(program, bars.symbols(), initial_cash=initial_cash)
+    symbols = np.asarray(bars["symbol"])
+    ts = np.asarray(bars["ts"], dtype=np.int64)
+    columns = [np.asarray(bars[f]) for f in _FIELDS]
+    out: list[OrderIntent] = []
+    for row in np.lexsort((symbols, ts)).tolist():
+        fields = (float(c[row]) for c in columns)
+        out += executor.on_bar(str(symbols[row]), int(ts[row]), *fields)
+    out += executor.flush()
+    return out
