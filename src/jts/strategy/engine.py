@@ -36,9 +36,10 @@ Per bar of a symbol, at its close, in this order
        level, take profit when its high reaches its level; several at once count as the first
        of stop loss, trailing stop, take profit. KRW distances of stop loss and take profit
        (and percent ones) are fixed on the entry bar's close; an undefined one never triggers.
+       Levels are entry × (1 - p) / entry × (1 + p) for a percent, entry ∓ d for KRW.
        The trailing level on a bar is the peak since entry up to the previous bar (the entry
-       fill price on the entry bar) less the distance of this bar; it never moves down. The
-       peak then takes this bar's high. An exit sells the whole position at market;
+       fill price on the entry bar) × (1 - p), or less this bar's KRW distance; it never moves
+       down. The peak then takes this bar's high. An exit sells the whole position at market;
     4. end-of-day flat (intraday): `flat at HH:MM` sells the whole position at market on
        every bar starting at or after HH:MM while a position is held (so a position filled
        after the flat time is closed on its next bar); `flat at end of day` on
@@ -247,26 +248,23 @@ class Engine:
         hit: str | None = None
         for ex in self._exits:
             if ex.kind is ExitKind.TRAILING_STOP:
-                distance = self._distance(ex, sym.peak, bar, sym)
-                level = sym.peak - distance
+                value = self.remainder.number(ex.distance, bar.market, sym)
+                level = _level(ex, sym.peak, value, -1.0)
                 if level == level and not level <= sym.trail:
                     sym.trail = level
                 triggered = bar.low <= sym.trail
             else:
                 if sym.bars_since_entry == 0.0:
-                    sym.fixed[ex.kind] = self._distance(ex, sym.entry_price, bar, sym)
-                distance = sym.fixed.get(ex.kind, NAN)
+                    value = self.remainder.number(ex.distance, bar.market, sym)
+                    sym.fixed[ex.kind] = value
+                value = sym.fixed.get(ex.kind, NAN)
                 if ex.kind is ExitKind.STOP_LOSS:
-                    triggered = bar.low <= sym.entry_price - distance
+                    triggered = bar.low <= _level(ex, sym.entry_price, value, -1.0)
                 else:
-                    triggered = bar.high >= sym.entry_price + distance
+                    triggered = bar.high >= _level(ex, sym.entry_price, value, 1.0)
             if triggered and hit is None:
                 hit = ex.kind.value
         return hit
-
-    def _distance(self, ex: Exit, base: float, bar: BarInput, sym: _Symbol) -> float:
-        value = self.remainder.number(ex.distance, bar.market, sym)
-        return base * value if ex.mode is ExitMode.PERCENT else value
 
     def _flat_now(self, sym: _Symbol, ts: int) -> bool:
         flat = self.program.flat
@@ -347,6 +345,13 @@ def _expressions(program: Program) -> list[Expr]:
     if program.selection is not None:
         found.append(program.selection.by)
     return found
+
+
+def _level(ex: Exit, base: float, value: float, sign: float) -> float:
+    """base × (1 ± percent) or base ± a KRW distance."""
+    if ex.mode is ExitMode.PERCENT:
+        return base * (1.0 + sign * value)
+    return base + sign * value
 
 
 def _floor(value: float) -> int | None:

@@ -19,7 +19,9 @@ documented there), one timestamp at a time with every symbol that has a bar at i
   calls `end_of_timestamp()` once every symbol's bar of the minute is in. Bars must come in
   non-decreasing ts order, one per symbol and ts.
 
-Programs the engine cannot run (`engine.NotExecutable`) are refused by both, on construction.
+The executors run the program on the bars they are given: resolving `universe` to symbols and
+`timeframe` to bars is the caller's job. Programs the engine cannot run
+(`engine.NotExecutable`) are refused by both, on construction.
 """
 
 from __future__ import annotations

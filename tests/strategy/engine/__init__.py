@@ -47,9 +47,7 @@ def flat_rows(symbol: str, closes: Sequence[int], start: int = 0) -> list[Row]:
 
 
 def program(body: str, *, timeframe: str = "1m", head: str = "") -> Program:
-    return compile_program(
-        f'strategy "t"\nuniverse all\ntimeframe {timeframe}\n{head}\n{body}\n'
-    )
+    return compile_program(f'strategy "t"\nuniverse all\ntimeframe {timeframe}\n{head}\n{body}\n')
 
 
 def run_both(prog: Program, bars: BarFrame, **kw: Any) -> list[OrderIntent]:
