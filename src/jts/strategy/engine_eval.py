@@ -68,7 +68,17 @@ class Remainder:
         self.program = program
         self.split = split
         self.bools = {m.id: m.is_bool for m in split.exprs}
-        self._constants: dict[Expr, float] = {}
+        self._constants: dict[int, float] = {}
+        self._ids: dict[int, str | None] = {}
+        """`split.id_of` by node identity: AST nodes live as long as the program, and hashing a
+        frozen dataclass tree on every bar cost more than the rest of the evaluation."""
+
+    def _market_id(self, expr: Expr) -> str | None:
+        try:
+            return self._ids[id(expr)]
+        except KeyError:
+            found = self._ids[id(expr)] = self.split.id_of(expr)
+            return found
 
     def check(self, expr: Expr) -> None:
         """Raise `NotExecutable` when `expr` applies a stateful function to state series."""
@@ -87,12 +97,12 @@ class Remainder:
             self.check(child)
 
     def value(self, expr: Expr, market: Market, state: StateView) -> Any:
-        key = self.split.id_of(expr)
+        key = self._market_id(expr)
         if key is not None:
             raw = market(key)
             return bool(raw) if self.bools[key] else float(raw)
         if isinstance(expr, Number | ParamRef):
-            return float(constant(expr, self.program))
+            return self._constant(expr)
         if isinstance(expr, Bool):
             return expr.value
         if isinstance(expr, TimeOfDay):
@@ -122,6 +132,13 @@ class Remainder:
             args = [self.value(a, market, state) for a in expr.args]
             return MATH[expr.name](*args)
         raise NotExecutable(f"{format_expr(expr)} is not executable yet")
+
+    def _constant(self, expr: Number | ParamRef) -> float:
+        try:
+            return self._constants[id(expr)]
+        except KeyError:
+            value = self._constants[id(expr)] = float(constant(expr, self.program))
+            return value
 
     def number(self, expr: Expr, market: Market, state: StateView) -> float:
         return float(self.value(expr, market, state))
