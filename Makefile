@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/marketdata_synth.py --symbols 2600 --days 20
 	$(BIN)/python bench/marketdata_store.py --symbols 500 --days 60
 	$(BIN)/python bench/strategy_indicators.py
+	$(BIN)/python bench/strategy_sma_cross.py --symbols 100 --days 20
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
