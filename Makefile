@@ -28,8 +28,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/strategy_sma_cross.py --symbols 100 --days 20
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples
 	$(BIN)/mypy src/jts
 
 # Re-pin requirements.lock from pyproject.toml in a scratch environment (no URLs are written).
