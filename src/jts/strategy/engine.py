@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from jts.krx import round_to_tick
@@ -162,13 +162,23 @@ class Engine:
         self.symbols: dict[str, _Symbol] = {}
         self._reserved = 0.0
         self._exits = [e for k in _EXIT_ORDER if (e := program.exit(k)) is not None]
+        self.close_of: Callable[[str], float] | None = None
+        """When set, the last close of a symbol at the current timestamp for `equity` (a driver
+        that does not feed every bar of a held symbol provides it; `jts.strategy.engine_skip`)."""
+
+    def register(self, codes: Sequence[str]) -> None:
+        """Create the state of `codes` in this order (the order `equity` sums positions in)."""
+        for code in codes:
+            self._symbol(code)
 
     def equity(self) -> float:
         """Cash plus every position at its symbol's last close."""
         total = self.cash
+        close_of = self.close_of
         for sym in self.symbols.values():
             if sym.position:
-                total += sym.position * sym.close
+                close = sym.close if close_of is None else close_of(sym.code)
+                total += sym.position * close
         return total
 
     def on_timestamp(self, ts: int, bars: Sequence[BarInput]) -> list[OrderIntent]:

@@ -51,6 +51,10 @@ Market = Callable[[str], Any]
 """The value of a market-only expression id for the symbol and bar being evaluated."""
 
 
+Evaluator = Callable[[Market, "StateView"], Any]
+"""A compiled expression: its value for a symbol's market lookup and state on one bar."""
+
+
 class NotExecutable(JtsError):
     """The program uses a construct the executors do not run yet."""
 
@@ -69,6 +73,7 @@ class Remainder:
         self.split = split
         self.bools = {m.id: m.is_bool for m in split.exprs}
         self._constants: dict[int, float] = {}
+        self._compiled: dict[int, Evaluator] = {}
         self._ids: dict[int, str | None] = {}
         """`split.id_of` by node identity: AST nodes live as long as the program, and hashing a
         frozen dataclass tree on every bar cost more than the rest of the evaluation."""
@@ -97,41 +102,49 @@ class Remainder:
             self.check(child)
 
     def value(self, expr: Expr, market: Market, state: StateView) -> Any:
+        try:
+            fn = self._compiled[id(expr)]
+        except KeyError:
+            fn = self._compiled[id(expr)] = self._compile(expr)
+        return fn(market, state)
+
+    def _compile(self, expr: Expr) -> Evaluator:
+        """`expr` as a closure over its children's closures: the tree is walked once, not per
+        bar; every node evaluates all its children, in order, with the operators of
+        `jts.strategy.evaluate` (so the values are those of a walk of the tree)."""
         key = self._market_id(expr)
         if key is not None:
-            raw = market(key)
-            return bool(raw) if self.bools[key] else float(raw)
-        if isinstance(expr, Number | ParamRef):
-            return self._constant(expr)
+            if self.bools[key]:
+                return lambda market, state: bool(market(key))
+            return lambda market, state: float(market(key))
+        if isinstance(expr, Number | ParamRef | Bool | TimeOfDay):
+            leaf = self._leaf(expr)
+            return lambda market, state: leaf
+        if isinstance(expr, SeriesRef):
+            name = expr.name
+            return lambda market, state: state.series(name)
+        if isinstance(expr, LetRef):
+            return self._compile(self.program.let(expr.name))
+        if isinstance(expr, Unary):
+            return _unary(expr.op, self._compile(expr.operand))
+        if isinstance(expr, Binary):
+            return _binary(BINARY[expr.op], self._compile(expr.left), self._compile(expr.right))
+        if isinstance(expr, Between):
+            parts = (expr.operand, expr.low, expr.high)
+            return _between(*(self._compile(e) for e in parts))
+        if isinstance(expr, IfElse):
+            parts = (expr.condition, expr.then, expr.otherwise)
+            return _if_else(*(self._compile(e) for e in parts))
+        if isinstance(expr, Call) and expr.name in MATH:
+            return _call(MATH[expr.name], [self._compile(a) for a in expr.args])
+        return _refuse(expr)
+
+    def _leaf(self, expr: Number | ParamRef | Bool | TimeOfDay) -> float | bool:
         if isinstance(expr, Bool):
             return expr.value
         if isinstance(expr, TimeOfDay):
             return float(expr.minute)
-        if isinstance(expr, SeriesRef):
-            return state.series(expr.name)
-        if isinstance(expr, LetRef):
-            return self.value(self.program.let(expr.name), market, state)
-        if isinstance(expr, Unary):
-            inner = self.value(expr.operand, market, state)
-            return (not inner) if expr.op is UnaryOp.NOT else -inner
-        if isinstance(expr, Binary):
-            left = self.value(expr.left, market, state)
-            right = self.value(expr.right, market, state)
-            return BINARY[expr.op](left, right)
-        if isinstance(expr, Between):
-            x = self.value(expr.operand, market, state)
-            low = self.value(expr.low, market, state)
-            high = self.value(expr.high, market, state)
-            return bool(low <= x <= high)
-        if isinstance(expr, IfElse):
-            cond = self.value(expr.condition, market, state)
-            then = self.value(expr.then, market, state)
-            other = self.value(expr.otherwise, market, state)
-            return then if cond else other
-        if isinstance(expr, Call) and expr.name in MATH:
-            args = [self.value(a, market, state) for a in expr.args]
-            return MATH[expr.name](*args)
-        raise NotExecutable(f"{format_expr(expr)} is not executable yet")
+        return self._constant(expr)
 
     def _constant(self, expr: Number | ParamRef) -> float:
         try:
@@ -145,6 +158,50 @@ class Remainder:
 
     def condition(self, expr: Expr, market: Market, state: StateView) -> bool:
         return bool(self.value(expr, market, state))
+
+
+def _unary(op: UnaryOp, inner: Evaluator) -> Evaluator:
+    if op is UnaryOp.NOT:
+        return lambda market, state: not inner(market, state)
+    return lambda market, state: -inner(market, state)
+
+
+def _binary(op: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) -> Evaluator:
+    return lambda market, state: op(left(market, state), right(market, state))
+
+
+def _between(x: Evaluator, low: Evaluator, high: Evaluator) -> Evaluator:
+    def between(market: Market, state: StateView) -> bool:
+        value = x(market, state)
+        lo = low(market, state)
+        hi = high(market, state)
+        return bool(lo <= value <= hi)
+
+    return between
+
+
+def _if_else(cond: Evaluator, then: Evaluator, other: Evaluator) -> Evaluator:
+    def if_else(market: Market, state: StateView) -> Any:
+        c = cond(market, state)
+        a = then(market, state)
+        b = other(market, state)
+        return a if c else b
+
+    return if_else
+
+
+def _call(fn: Callable[..., Any], args: list[Evaluator]) -> Evaluator:
+    return lambda market, state: fn(*[a(market, state) for a in args])
+
+
+def _refuse(expr: Expr) -> Evaluator:
+    """Evaluating `expr` raises, as the tree walk did: on use, not on compilation."""
+    message = f"{format_expr(expr)} is not executable yet"
+
+    def refuse(market: Market, state: StateView) -> Any:
+        raise NotExecutable(message)
+
+    return refuse
 
 
 def _period_key(schedule: ScheduleKind, ts: int) -> tuple[int, ...]:

@@ -10,7 +10,8 @@ Both feed the one state machine of `jts.strategy.engine` (fills, exits, sizing, 
 documented there), one timestamp at a time with every symbol that has a bar at it:
 
 * `run_vectorized` computes the market-only expressions over the whole frame with
-  `evaluate_vector`, then walks the rows in (ts, symbol) order.
+  `evaluate_vector`, then walks the rows in (ts, symbol) order, feeding the engine only the
+  bars on which something can happen (`jts.strategy.engine_skip`).
 * `StreamingExecutor` updates a `StreamEvaluator` on each bar and buffers the bar; the
   timestamp's decisions are made when a bar of a later timestamp arrives (`on_bar` then returns
   the previous timestamp's orders) or when the caller says the timestamp is complete
@@ -27,23 +28,19 @@ The executors run the program on the bars they are given: resolving `universe` t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from jts.core.errors import InvalidInput
 from jts.marketdata.frames import BarFrame
 from jts.strategy.engine import DEFAULT_CASH, BarInput, Engine, OrderIntent
+from jts.strategy.engine_skip import Driver
 from jts.strategy.evaluate import StreamEvaluator, evaluate_vector
 from jts.strategy.lang.ast import Program
 
 __all__ = ["OrderIntent", "StreamingExecutor", "run_streaming", "run_vectorized"]
 
 _FIELDS = ("open", "high", "low", "close", "volume", "value")
-
-
-def _row_lookup(arrays: dict[str, Any], row: int) -> Any:
-    return lambda key: arrays[key][row]
 
 
 def run_vectorized(
@@ -54,33 +51,12 @@ def run_vectorized(
     if not bars.is_sorted():
         bars = bars.sorted()
     arrays = evaluate_vector(program, bars)
-    n = len(bars)
-    if not n:
+    if not len(bars):
         return []
     symbols = np.asarray(bars["symbol"])
     ts = np.asarray(bars["ts"], dtype=np.int64)
     prices = {f: np.asarray(bars[f], dtype=np.float64) for f in _FIELDS[:4]}
-    order = np.lexsort((symbols, ts))
-    out: list[OrderIntent] = []
-    batch: list[BarInput] = []
-    current = int(ts[order[0]])
-    for row in order.tolist():
-        stamp = int(ts[row])
-        if stamp != current:
-            out += engine.on_timestamp(current, batch)
-            batch, current = [], stamp
-        batch.append(
-            BarInput(
-                str(symbols[row]),
-                float(prices["open"][row]),
-                float(prices["high"][row]),
-                float(prices["low"][row]),
-                float(prices["close"][row]),
-                _row_lookup(arrays, row),
-            )
-        )
-    out += engine.on_timestamp(current, batch)
-    return out
+    return Driver(engine, symbols, ts, prices, arrays).run()
 
 
 class StreamingExecutor:

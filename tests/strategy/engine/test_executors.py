@@ -12,7 +12,9 @@ import pytest
 
 from jts.marketdata.frames import BarFrame
 from jts.marketdata.synth import daily_bars, make_universe, minute_bars
-from jts.strategy.engine import OrderIntent
+from jts.strategy.engine import Engine, OrderIntent
+from jts.strategy.engine_skip import quiet_rows
+from jts.strategy.evaluate import evaluate_vector
 from jts.strategy.execute import StreamingExecutor, run_streaming, run_vectorized
 from jts.strategy.lang import Program, compile_program
 
@@ -124,3 +126,44 @@ def test_streaming_with_explicit_timestamp_ends(cash: int) -> None:
 def test_empty_frame() -> None:
     program = _example("sma_cross")
     assert run_vectorized(program, BarFrame.empty()) == run_streaming(program, BarFrame.empty())
+
+
+def _quiet_share(program: Program, bars: BarFrame) -> float:
+    """The share of rows `run_vectorized` may leave out of the engine (engine_skip)."""
+    quiet = quiet_rows(Engine(program), evaluate_vector(program, bars), len(bars))
+    return float(quiet.mean())
+
+
+SKIPPING = """strategy "skip"
+universe all
+timeframe 1m
+let fast = sma(close, 3)
+let slow = sma(close, 12)
+when position == 0 and crosses_above(fast, slow) and volume > 0: buy 7% of equity at market
+when bars_since_entry >= 30 and crosses_below(fast, slow): sell all at market
+when position > 0 and crosses_above(fast, slow): target 12% of equity at limit close
+"""
+
+
+@pytest.mark.parametrize("cash", [3_000_000, 100_000_000])
+def test_skipped_bars_of_held_symbols(cash: int) -> None:
+    """No exits nor flat: held symbols' quiet bars are skipped; bars_since_entry and the
+    equity of `% of equity` sizes (every held symbol's last close) must still agree."""
+    program, bars = compile_program(SKIPPING), _minutes()
+    assert _quiet_share(program, bars) > 0.5
+    got = run_vectorized(program, bars, initial_cash=cash)
+    assert got == run_streaming(program, bars, initial_cash=cash)
+    assert {"rule 0", "rule 1", "rule 2"} <= _reasons(got)
+
+
+def test_skipped_bars_with_exits_flat_and_selection() -> None:
+    """Held symbols are fed every bar when exits or flat exist; re-ranks feed every symbol."""
+    text = SKIPPING.replace(
+        "let fast", "select top 2 by roc(close, 5) rebalance every 7 bars\nlet fast"
+    )
+    text = text.replace("volume > 0", "selected")
+    text += "trailing stop 1%\nflat at 14:00\n"
+    program, bars = compile_program(text), _minutes()
+    assert _quiet_share(program, bars) > 0.5
+    got = _check(program, bars)
+    assert {"rule 0", "flat"} <= _reasons(got)
