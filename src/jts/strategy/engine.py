@@ -220,7 +220,7 @@ class Engine:
         order, sym.pending = sym.pending, None
         if order is None:
             return
-        price = _fill_price(order, bar)
+        price = fill_price(order, bar)
         if price is None:
             return
         if order.side == "sell":
@@ -302,7 +302,7 @@ class Engine:
         if order.kind is OrderKind.LIMIT:
             assert order.price is not None
             raw = self.remainder.number(order.price, market, sym)
-            limit = _tick(raw, _rounding(order.rounding, buying), ts)
+            limit = limit_on_tick(raw, _rounding(order.rounding, buying), ts)
             if limit is None:
                 return None
             price = float(limit)
@@ -368,7 +368,10 @@ def _floor(value: float) -> int | None:
     return math.floor(value) if math.isfinite(value) else None
 
 
-def _fill_price(order: OrderIntent, bar: BarInput) -> float | None:
+def fill_price(order: OrderIntent, bar: BarInput) -> float | None:
+    """Where `order` fills on `bar` under the engine's assumption (module docstring): a market
+    order at the open; a limit order only when the bar touches it, at the better of open and
+    limit; None when it does not fill. Shared with `jts.strategy.python_runtime`."""
     if order.limit_price is None:
         return bar.open
     limit = float(order.limit_price)
@@ -383,7 +386,7 @@ def _rounding(rounding: Rounding | None, buying: bool) -> str:
     return rounding.value
 
 
-def _tick(price: float, mode: str, ts: int) -> int | None:
+def limit_on_tick(price: float, mode: str, ts: int) -> int | None:
     """`price` rounded to whole won in direction `mode`, then onto the day's tick grid."""
     if not math.isfinite(price) or price <= 0:
         return None

@@ -10,7 +10,7 @@ decided when a bar of a later one arrives (`on_bar` returns its orders), on
 `end_of_timestamp()`, on a tick, or on `flush()` / `stop()`. Deciding a timestamp, symbols in
 code order: every pending order fills (or is dropped) at its symbol's bar open and the bar joins
 the history; then `on_fill` for each fill; then `on_bar` for each bar. The fill price, limit
-rounding and cash rules are `jts.strategy.engine`'s (its `_fill_price` and `_tick` are reused,
+rounding and cash rules are `jts.strategy.engine`'s (`fill_price`, `limit_on_tick` are reused,
 not copied); as in the engine, cash for buys is reserved per timestamp, at most one order per
 symbol is placed per timestamp (a second one is refused: None), and a new order replaces one
 that has not filled yet. Orders placed in `on_tick` are stamped with the tick's time and fill
@@ -37,7 +37,7 @@ from jts.core.errors import InvalidInput, StrategyError
 from jts.core.models import Bar, Fill, Tick
 from jts.marketdata.frames import BarFrame
 from jts.strategy import api
-from jts.strategy.engine import DEFAULT_CASH, BarInput, OrderIntent, _fill_price, _tick
+from jts.strategy.engine import DEFAULT_CASH, BarInput, OrderIntent, fill_price, limit_on_tick
 
 __all__ = ["PythonStrategyRunner", "run_python"]
 
@@ -147,7 +147,7 @@ class _Context:
             return None
         shares, price, limit_price = math.floor(qty), sym.close, None
         if limit is not None:
-            limit_price = _tick(float(limit), "down" if side == "buy" else "up", self._now)
+            limit_price = limit_on_tick(float(limit), "down" if side == "buy" else "up", self._now)
             if limit_price is None:
                 return None
             price = float(limit_price)
@@ -179,7 +179,7 @@ class _Context:
         if order is None or order.ts_ns >= bar.ts_ns:
             return None
         sym.pending = None
-        price = _fill_price(order, prices)
+        price = fill_price(order, prices)
         if price is None:
             return None
         if order.side == "sell":
