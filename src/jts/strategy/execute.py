@@ -27,20 +27,19 @@ The executors run the program on the bars they are given: resolving `universe` t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from jts.core.errors import InvalidInput
 from jts.marketdata.frames import BarFrame
+from jts.strategy.api import FIELDS
 from jts.strategy.engine import DEFAULT_CASH, BarInput, Engine, OrderIntent
 from jts.strategy.engine_skip import Driver
 from jts.strategy.evaluate import StreamEvaluator, evaluate_vector
 from jts.strategy.lang.ast import Program
 
 __all__ = ["OrderIntent", "StreamingExecutor", "run_streaming", "run_vectorized"]
-
-_FIELDS = ("open", "high", "low", "close", "volume", "value")
 
 
 def run_vectorized(
@@ -55,7 +54,7 @@ def run_vectorized(
         return []
     symbols = np.asarray(bars["symbol"])
     ts = np.asarray(bars["ts"], dtype=np.int64)
-    prices = {f: np.asarray(bars[f], dtype=np.float64) for f in _FIELDS[:4]}
+    prices = {f: np.asarray(bars[f], dtype=np.float64) for f in FIELDS[:4]}
     return Driver(engine, symbols, ts, prices, arrays).run()
 
 
@@ -113,12 +112,18 @@ def run_streaming(
 ) -> list[OrderIntent]:
     """Replay `bars` through a `StreamingExecutor` in (ts, symbol) order; every order."""
     executor = StreamingExecutor(program, bars.symbols(), initial_cash=initial_cash)
-    symbols = np.asarray(bars["symbol"])
-    ts = np.asarray(bars["ts"], dtype=np.int64)
-    columns = [np.asarray(bars[f]) for f in _FIELDS]
     out: list[OrderIntent] = []
-    for row in np.lexsort((symbols, ts)).tolist():
-        fields = (float(c[row]) for c in columns)
-        out += executor.on_bar(str(symbols[row]), int(ts[row]), *fields)
+    for symbol, ts, fields in replay(bars):
+        out += executor.on_bar(symbol, ts, *fields)
     out += executor.flush()
     return out
+
+
+def replay(bars: BarFrame) -> Iterator[tuple[str, int, tuple[float, ...]]]:
+    """The bars as (symbol, ts, (open, high, low, close, volume, value)) in (ts, symbol) order:
+    how a live feed would deliver them, for the bar-by-bar runners."""
+    symbols = np.asarray(bars["symbol"])
+    ts = np.asarray(bars["ts"], dtype=np.int64)
+    columns = [np.asarray(bars[f]) for f in FIELDS]
+    for row in np.lexsort((symbols, ts)).tolist():
+        yield str(symbols[row]), int(ts[row]), tuple(float(c[row]) for c in columns)

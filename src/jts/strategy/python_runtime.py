@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
 import structlog
 
 from jts.core.enums import Side
@@ -38,6 +37,7 @@ from jts.core.models import Bar, Fill, Tick
 from jts.marketdata.frames import BarFrame
 from jts.strategy import api
 from jts.strategy.engine import DEFAULT_CASH, BarInput, OrderIntent, fill_price, limit_on_tick
+from jts.strategy.execute import replay
 
 __all__ = ["PythonStrategyRunner", "run_python"]
 
@@ -366,11 +366,7 @@ def run_python(
         initial_cash=initial_cash,
         interval_s=bars.interval_s,
     )
-    symbols = np.asarray(bars["symbol"])
-    ts = np.asarray(bars["ts"], dtype=np.int64)
-    columns = [np.asarray(bars[f]) for f in api.FIELDS]
     out = runner.start()
-    for row in np.lexsort((symbols, ts)).tolist():
-        fields = (float(c[row]) for c in columns)
-        out += runner.on_bar(str(symbols[row]), int(ts[row]), *fields)
+    for symbol, ts, fields in replay(bars):
+        out += runner.on_bar(symbol, ts, *fields)
     return out + runner.stop()
