@@ -8,12 +8,14 @@
 construction. The program's semantics are in docs/strategy-language.md; what the language
 leaves to the executor is decided here:
 
-Fills (own assumption, until the backtest feeds real fills)
-    An order is decided at the close of bar t and fills whole at the open of the symbol's next
-    bar. A market order fills at that open. A limit buy fills there only if the bar's low
-    reaches the limit, at min(open, limit); a limit sell only if its high reaches the limit,
-    at max(open, limit); otherwise it is dropped. No costs. A buy fill is cut to the shares
-    the cash pays for at the fill price; a sell fill to the shares held.
+Fills (own assumption, unless a fill source is plugged in)
+    An order is decided at the close of bar t and fills at the symbol's next bar. By default
+    (`assumed_fills`) it fills whole at that bar's open: a market order at the open; a limit
+    buy only if the bar's low reaches the limit, at min(open, limit); a limit sell only if its
+    high reaches the limit, at max(open, limit); otherwise it is dropped. No costs. A buy fill
+    is cut to the shares the cash pays for at the fill price; a sell fill to the shares held.
+    The backtester passes its own `FillSource` (fill models with costs, or the fills of a
+    simulated venue) and an `OrderGate` (its risk checks); the rest of the engine is the same.
 
 Cash and sizing
     Cash starts at `initial_cash`; equity = cash + every position at its symbol's last close.
@@ -68,6 +70,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from jts.krx import round_to_tick
 from jts.strategy.engine_eval import NAN, Market, NotExecutable, Remainder, Selector
@@ -86,7 +89,17 @@ from jts.strategy.lang.ast import (
 )
 from jts.strategy.lang.expr import Expr
 
-__all__ = ["DEFAULT_CASH", "BarInput", "Engine", "NotExecutable", "OrderIntent"]
+__all__ = [
+    "DEFAULT_CASH",
+    "BarInput",
+    "Engine",
+    "Execution",
+    "FillSource",
+    "NotExecutable",
+    "OrderGate",
+    "OrderIntent",
+    "assumed_fills",
+]
 
 DEFAULT_CASH = 100_000_000
 _EXIT_ORDER = (ExitKind.STOP_LOSS, ExitKind.TRAILING_STOP, ExitKind.TAKE_PROFIT)
@@ -110,7 +123,10 @@ class OrderIntent:
 
 @dataclass(frozen=True, slots=True)
 class BarInput:
-    """One bar of one symbol and the lookup of its market-only expression values."""
+    """One bar of one symbol and the lookup of its market-only expression values.
+
+    `volume` and `base` (the symbol's base price for the day's price limits: the last close
+    of an earlier day; NaN when unknown) are read only by fill sources that need them."""
 
     symbol: str
     open: float
@@ -118,6 +134,35 @@ class BarInput:
     low: float
     close: float
     market: Market
+    volume: float = NAN
+    base: float = NAN
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """One fill of a pending order: `qty` shares at `price` KRW, `cost` KRW of fees and tax."""
+
+    qty: int
+    price: float
+    cost: float = 0.0
+
+
+class FillSource(Protocol):
+    """Where the pending order of a symbol fills on the symbol's next bar (at timestamp `ts`).
+
+    `cash` and `position` are the engine's at that moment (earlier symbols of the timestamp
+    already filled); the executions must fit them: buys paid from `cash` with their costs,
+    sells no more than `position`. The default is `assumed_fills`; the backtester plugs in its
+    fill models, or the fills a simulated venue made."""
+
+    def __call__(
+        self, ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
+    ) -> Sequence[Execution]: ...
+
+
+OrderGate = Callable[[OrderIntent], bool]
+"""Called with every order the engine decides; False refuses it (risk rejected it): the order
+is not pending and its cash is not reserved. The backtester's risk checks and order path."""
 
 
 class _Symbol:
@@ -152,8 +197,17 @@ class _Symbol:
 class Engine:
     """Orders of `program` from bars fed one timestamp at a time (module docstring)."""
 
-    def __init__(self, program: Program, *, initial_cash: float = DEFAULT_CASH) -> None:
+    def __init__(
+        self,
+        program: Program,
+        *,
+        initial_cash: float = DEFAULT_CASH,
+        fills: FillSource | None = None,
+        gate: OrderGate | None = None,
+    ) -> None:
         self.program = program
+        self.fills: FillSource = assumed_fills if fills is None else fills
+        self.gate = gate
         self.remainder = Remainder(program, split_program(program))
         for expr in _expressions(program):
             self.remainder.check(expr)
@@ -186,7 +240,7 @@ class Engine:
         rows = sorted(bars, key=lambda b: b.symbol)
         states = [self._symbol(b.symbol) for b in rows]
         for sym, bar in zip(states, rows, strict=True):
-            self._fill(sym, bar)
+            self._fill(ts, sym, bar)
             sym.day.update(ts)
             sym.close = bar.close
         if self.selector is not None and self.selector.due(ts):
@@ -203,6 +257,10 @@ class Engine:
             if sym.position:
                 sym.peak = max(sym.peak, bar.high)
             if intent is not None:
+                if self.gate is not None and not self.gate(intent):
+                    if intent.side == "buy":
+                        self._reserved -= intent.qty * _reference(intent, bar)
+                    continue
                 sym.pending = intent
                 out.append(intent)
         return out
@@ -214,27 +272,27 @@ class Engine:
             self.symbols[code] = sym
         return sym
 
-    def _fill(self, sym: _Symbol, bar: BarInput) -> None:
+    def _fill(self, ts: int, sym: _Symbol, bar: BarInput) -> None:
         if sym.position:
             sym.bars_since_entry += 1.0
         order, sym.pending = sym.pending, None
         if order is None:
             return
-        price = fill_price(order, bar)
-        if price is None:
+        for execution in self.fills(ts, order, bar, self.cash, sym.position):
+            self._apply(sym, order.side, execution)
+
+    def _apply(self, sym: _Symbol, side: str, execution: Execution) -> None:
+        qty, price = execution.qty, execution.price
+        if qty <= 0:
             return
-        if order.side == "sell":
-            qty = min(order.qty, sym.position)
-            self.cash += qty * price
+        if side == "sell":
+            self.cash += qty * price - execution.cost
             sym.position -= qty
             if not sym.position:
                 sym.entry_price = sym.bars_since_entry = sym.peak = sym.trail = NAN
                 sym.fixed = {}
             return
-        qty = min(order.qty, math.floor(self.cash / price))
-        if qty <= 0:
-            return
-        self.cash -= qty * price
+        self.cash -= qty * price + execution.cost
         if not sym.position:
             sym.entry_price, sym.bars_since_entry, sym.peak = price, 0.0, price
         else:
@@ -378,6 +436,26 @@ def fill_price(order: OrderIntent, bar: BarInput) -> float | None:
     if order.side == "buy":
         return min(bar.open, limit) if bar.low <= limit else None
     return max(bar.open, limit) if bar.high >= limit else None
+
+
+def assumed_fills(
+    ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
+) -> Sequence[Execution]:
+    """The engine's own fill assumption (module docstring): whole at `fill_price`, no costs, a
+    buy cut to the shares `cash` pays for, a sell to the shares held."""
+    price = fill_price(order, bar)
+    if price is None:
+        return ()
+    if order.side == "sell":
+        qty = min(order.qty, position)
+    else:
+        qty = min(order.qty, math.floor(cash / price))
+    return (Execution(qty, price),) if qty > 0 else ()
+
+
+def _reference(intent: OrderIntent, bar: BarInput) -> float:
+    """The price a decided order was sized (and its cash reserved) at."""
+    return bar.close if intent.limit_price is None else float(intent.limit_price)
 
 
 def _rounding(rounding: Rounding | None, buying: bool) -> str:

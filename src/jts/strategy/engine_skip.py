@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jts.strategy.engine import BarInput, Engine, OrderIntent
-from jts.strategy.engine_eval import Selector
+from jts.strategy.engine_eval import NAN, Selector
 from jts.strategy.lang.ast import Program
 from jts.strategy.lang.expr import Binary, BinaryOp, Expr, LetRef
 
@@ -159,6 +159,7 @@ class Driver:
 
     def _bar(self, row: int, code: str) -> BarInput:
         prices, arrays = self.prices, self.arrays
+        volume, base = prices.get("volume"), prices.get("base")
         return BarInput(
             code,
             float(prices["open"][row]),
@@ -166,4 +167,6 @@ class Driver:
             float(prices["low"][row]),
             float(prices["close"][row]),
             lambda key: arrays[key][row],
+            NAN if volume is None else float(volume[row]),
+            NAN if base is None else float(base[row]),
         )

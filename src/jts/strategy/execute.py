@@ -27,9 +27,11 @@ The executors run the program on the bars they are given: resolving `universe` t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from jts.core.errors import InvalidInput
 from jts.marketdata.frames import BarFrame
@@ -43,10 +45,19 @@ __all__ = ["OrderIntent", "StreamingExecutor", "run_streaming", "run_vectorized"
 
 
 def run_vectorized(
-    program: Program, bars: BarFrame, *, initial_cash: float = DEFAULT_CASH
+    program: Program,
+    bars: BarFrame,
+    *,
+    initial_cash: float = DEFAULT_CASH,
+    engine: Engine | None = None,
+    extra: Mapping[str, npt.NDArray[np.float64]] | None = None,
 ) -> list[OrderIntent]:
-    """The orders of `program` over `bars` (sorted by (symbol, ts)), in (ts, symbol) order."""
-    engine = Engine(program, initial_cash=initial_cash)
+    """The orders of `program` over `bars` (sorted by (symbol, ts)), in (ts, symbol) order.
+
+    `engine` replaces the default `Engine(program, initial_cash=...)` (the backtester passes
+    one with its fill source and gate); `extra` adds per-row arrays the fill source reads
+    through `BarInput` (`base`), aligned with `bars`."""
+    engine = Engine(program, initial_cash=initial_cash) if engine is None else engine
     if not bars.is_sorted():
         bars = bars.sorted()
     arrays = evaluate_vector(program, bars)
@@ -54,7 +65,8 @@ def run_vectorized(
         return []
     symbols = np.asarray(bars["symbol"])
     ts = np.asarray(bars["ts"], dtype=np.int64)
-    prices = {f: np.asarray(bars[f], dtype=np.float64) for f in FIELDS[:4]}
+    prices = {f: np.asarray(bars[f], dtype=np.float64) for f in FIELDS[:5]}
+    prices.update(extra or {})
     return Driver(engine, symbols, ts, prices, arrays).run()
 
 
@@ -62,9 +74,14 @@ class StreamingExecutor:
     """Bar-by-bar executor; see the module docstring for when orders come out."""
 
     def __init__(
-        self, program: Program, symbols: Sequence[str], *, initial_cash: float = DEFAULT_CASH
+        self,
+        program: Program,
+        symbols: Sequence[str],
+        *,
+        initial_cash: float = DEFAULT_CASH,
+        engine: Engine | None = None,
     ) -> None:
-        self.engine = Engine(program, initial_cash=initial_cash)
+        self.engine = Engine(program, initial_cash=initial_cash) if engine is None else engine
         self.evaluator = StreamEvaluator(program, symbols)
         self._ts: int | None = None
         self._batch: list[BarInput] = []
@@ -79,8 +96,10 @@ class StreamingExecutor:
         close: float,
         volume: float,
         value: float,
+        base: float = math.nan,
     ) -> list[OrderIntent]:
-        """Take one bar; returns the orders of the previous timestamp when `ts` is later."""
+        """Take one bar; returns the orders of the previous timestamp when `ts` is later.
+        `base` is the day's base price for a fill source that checks price limits."""
         out: list[OrderIntent] = []
         if self._ts is not None and ts != self._ts:
             if ts < self._ts:
@@ -90,7 +109,9 @@ class StreamingExecutor:
         ev = self.evaluator
         lookup = lambda key: ev.value(key, symbol)  # noqa: E731 - bound per bar
         self._batch.append(
-            BarInput(symbol, float(open), float(high), float(low), float(close), lookup)
+            BarInput(
+                symbol, float(open), float(high), float(low), float(close), lookup, volume, base
+            )
         )
         self._ts = ts
         return out
