@@ -1,0 +1,67 @@
+"""The vectorized runner: the strategy's vectorized executor plus the fill models, costs and
+risk checks of the event-driven runner, applied only where something happens.
+
+`jts.strategy.execute.run_vectorized` computes every market-only expression over the whole
+frame at once and feeds the strategy engine only the bars on which an order can be decided or
+filled. This runner plugs into that engine the same `Matcher` (fills and costs), `Ledger` and
+pre-trade check the event-driven runner uses, so both give the same orders and fills (a test
+pins it); it skips the order manager and the simulated venue, whose bookkeeping changes
+nothing a bar backtest can observe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jts.backtest.orders import OrderJournal
+from jts.backtest.runner import Check, Prepared, RunOutput, output
+from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
+from jts.strategy.execute import run_vectorized
+from jts.strategy.lang.ast import Program
+
+__all__ = ["run_vector"]
+
+
+def run_vector(program: Program, prepared: Prepared, check: Check | None = None) -> RunOutput:
+    """Run `program` over the prepared bars (see the module docstring)."""
+    journal = OrderJournal()
+    matcher, ledger = prepared.matcher, prepared.ledger
+    settlement = prepared.config.settlement
+
+    def gate(intent: OrderIntent) -> bool:
+        journal.decide(intent)
+        refused = None if check is None else check(intent)
+        if refused is not None:
+            journal.reject(*refused)
+            return False
+        return True
+
+    def fills(
+        ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
+    ) -> Sequence[Execution]:
+        oid = journal.pending(order.symbol)
+        day = matcher.day(ts)
+        if settlement:
+            cash = min(cash, ledger.available(day))
+        match = matcher.match(ts, order.side, order.qty, order.limit_price, bar, cash, position)
+        if match is None:
+            journal.settle(order.symbol, 0)
+            return ()
+        ledger.apply(
+            ts,
+            order.symbol,
+            order.side,
+            match.qty,
+            match.price,
+            match.commission,
+            match.tax,
+            oid,
+            order.reason,
+            day,
+        )
+        journal.settle(order.symbol, match.qty)
+        return (Execution(match.qty, match.price, match.commission + match.tax),)
+
+    engine = Engine(program, initial_cash=ledger.cash, fills=fills, gate=gate)
+    run_vectorized(program, prepared.bars, engine=engine, extra={"base": prepared.base})
+    return output(prepared, journal.frame(), engine.cash)
