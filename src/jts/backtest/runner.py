@@ -6,7 +6,7 @@ the ledger), then one runner drives the strategy engine over it and returns a `R
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,8 @@ from jts.backtest.ledger import Ledger
 from jts.backtest.marks import base_prices
 from jts.core.models import Instrument
 from jts.marketdata.frames import BarFrame
-from jts.strategy.engine import OrderIntent
 
-__all__ = ["Check", "Prepared", "RunOutput", "prepare"]
-
-Check = Callable[[OrderIntent], tuple[str, str] | None]
-"""A pre-trade check of a decided order: None to pass, or (reason code, message)."""
+__all__ = ["Prepared", "RunOutput", "output", "prepare"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jts.backtest.orders import OrderJournal
-from jts.backtest.runner import Check, Prepared, RunOutput, output
+from jts.backtest.risk_context import BacktestRisk, request_of
+from jts.backtest.runner import Prepared, RunOutput, output
 from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
 from jts.strategy.execute import run_vectorized
 from jts.strategy.lang.ast import Program
@@ -22,15 +23,17 @@ from jts.strategy.lang.ast import Program
 __all__ = ["run_vector"]
 
 
-def run_vector(program: Program, prepared: Prepared, check: Check | None = None) -> RunOutput:
+def run_vector(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
     """Run `program` over the prepared bars (see the module docstring)."""
     journal = OrderJournal()
     matcher, ledger = prepared.matcher, prepared.ledger
     settlement = prepared.config.settlement
 
-    def gate(intent: OrderIntent) -> bool:
-        journal.decide(intent)
-        refused = None if check is None else check(intent)
+    def gate(intent: OrderIntent, bar: BarInput) -> bool:
+        oid = journal.decide(intent)
+        if risk is None:
+            return True
+        refused = risk.check(request_of(intent, oid, program.name), bar)
         if refused is not None:
             journal.reject(*refused)
             return False
@@ -62,6 +65,11 @@ def run_vector(program: Program, prepared: Prepared, check: Check | None = None)
         journal.settle(order.symbol, match.qty)
         return (Execution(match.qty, match.price, match.commission + match.tax),)
 
-    engine = Engine(program, initial_cash=ledger.cash, fills=fills, gate=gate)
+    instruments = matcher.instruments
+    engine = Engine(
+        program, initial_cash=ledger.cash, fills=fills, gate=gate, instruments=instruments
+    )
+    if risk is not None:
+        risk.strategy = engine
     run_vectorized(program, prepared.bars, engine=engine, extra={"base": prepared.base})
     return output(prepared, journal.frame(), engine.cash)

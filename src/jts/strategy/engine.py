@@ -68,10 +68,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from jts.core.models import Instrument
 from jts.krx import round_to_tick
 from jts.strategy.engine_eval import NAN, Market, NotExecutable, Remainder, Selector
 from jts.strategy.evaluate.series import DayTracker, day_number
@@ -160,9 +161,10 @@ class FillSource(Protocol):
     ) -> Sequence[Execution]: ...
 
 
-OrderGate = Callable[[OrderIntent], bool]
-"""Called with every order the engine decides; False refuses it (risk rejected it): the order
-is not pending and its cash is not reserved. The backtester's risk checks and order path."""
+OrderGate = Callable[[OrderIntent, BarInput], bool]
+"""Called with every order the engine decides and the bar it was decided on; False refuses
+it (risk rejected it): the order is not pending and its cash is not reserved. The
+backtester's risk checks and order path."""
 
 
 class _Symbol:
@@ -204,8 +206,12 @@ class Engine:
         initial_cash: float = DEFAULT_CASH,
         fills: FillSource | None = None,
         gate: OrderGate | None = None,
+        instruments: Mapping[str, Instrument] | None = None,
     ) -> None:
+        """`instruments` give symbols their tick table for limit prices (market, ETF); a
+        symbol without one is a KOSPI stock."""
         self.program = program
+        self.instruments = dict(instruments or {})
         self.fills: FillSource = assumed_fills if fills is None else fills
         self.gate = gate
         self.remainder = Remainder(program, split_program(program))
@@ -257,7 +263,7 @@ class Engine:
             if sym.position:
                 sym.peak = max(sym.peak, bar.high)
             if intent is not None:
-                if self.gate is not None and not self.gate(intent):
+                if self.gate is not None and not self.gate(intent, bar):
                     if intent.side == "buy":
                         self._reserved -= intent.qty * _reference(intent, bar)
                     continue
@@ -360,7 +366,9 @@ class Engine:
         if order.kind is OrderKind.LIMIT:
             assert order.price is not None
             raw = self.remainder.number(order.price, market, sym)
-            limit = limit_on_tick(raw, _rounding(order.rounding, buying), ts)
+            ins = self.instruments.get(sym.code)
+            mode = _rounding(order.rounding, buying)
+            limit = limit_on_tick(raw, mode, ts, ins)
             if limit is None:
                 return None
             price = float(limit)
@@ -464,8 +472,11 @@ def _rounding(rounding: Rounding | None, buying: bool) -> str:
     return rounding.value
 
 
-def limit_on_tick(price: float, mode: str, ts: int) -> int | None:
-    """`price` rounded to whole won in direction `mode`, then onto the day's tick grid."""
+def limit_on_tick(
+    price: float, mode: str, ts: int, instrument: Instrument | None = None
+) -> int | None:
+    """`price` rounded to whole won in direction `mode`, then onto the day's tick grid of
+    `instrument` (its market and ETF table; None: a KOSPI stock)."""
     if not math.isfinite(price) or price <= 0:
         return None
     won = {"down": math.floor, "up": math.ceil}.get(mode, lambda p: math.floor(p + 0.5))(price)
@@ -473,6 +484,9 @@ def limit_on_tick(price: float, mode: str, ts: int) -> int | None:
         return None
     day = dt.date(1970, 1, 1) + dt.timedelta(days=day_number(ts))
     try:
-        return round_to_tick(won, mode=mode, on=day)
+        if instrument is None:
+            return round_to_tick(won, mode=mode, on=day)
+        etf, market = instrument.uses_etf_ticks, instrument.market
+        return round_to_tick(won, mode=mode, on=day, etf=etf, market=market)
     except ValueError:
         return None

@@ -1,0 +1,190 @@
+"""The event-driven runner: bars replayed one at a time through the path live trading takes.
+
+    bar → StreamingExecutor (strategy) → BacktestRisk (jts.risk) → OrderManager (jts.oms)
+        → BarVenue (a simulated venue matching on the next bar) → Fill → OMS, ledger, strategy
+
+Bars come in (ts, symbol) order on a simulated clock, as a live feed delivers them. An order
+decided at the close of a symbol's bar rests at the `BarVenue` until that symbol's next bar,
+where the venue matches it with the shared `Matcher` (fill model and costs) before the
+strategy sees the bar; whatever is not filled then expires. The OMS sees every state change
+(pending_new → accepted → filled / partially_filled + expired / expired); orders the risk
+checks refuse never reach it and are listed as rejected in the result, as in the vectorized
+runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from jts.backtest.fills import Matcher
+from jts.backtest.ledger import Ledger
+from jts.backtest.orders import ORDER_SCHEMA, order_id
+from jts.backtest.risk_context import ACCOUNT, BacktestRisk, request_of
+from jts.backtest.runner import Prepared, RunOutput, output
+from jts.core.clock import SimulatedClock
+from jts.core.enums import OrderStatus
+from jts.core.models import Fill, Order, OrderRequest
+from jts.oms import OrderManager
+from jts.strategy.api import FIELDS
+from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
+from jts.strategy.execute import StreamingExecutor
+from jts.strategy.lang.ast import Program
+
+__all__ = ["BarVenue", "run_event"]
+
+_STATUS = {
+    OrderStatus.FILLED: "filled",
+    OrderStatus.EXPIRED: "expired",
+}
+
+
+class BarVenue:
+    """A venue for bar backtests: one resting order per symbol, matched on its next bar."""
+
+    def __init__(self, matcher: Matcher, ledger: Ledger, oms: OrderManager) -> None:
+        self.matcher = matcher
+        self.ledger = ledger
+        self.oms = oms
+        self.resting: dict[str, tuple[OrderRequest, str]] = {}
+        self._fills = 0
+
+    def accept(self, request: OrderRequest, reason: str) -> None:
+        """Take an order (the OMS hears it is accepted); it waits for the symbol's next bar."""
+        coid = request.client_order_id
+        self.oms.on_accepted(coid, coid, request.ts_ns)
+        self.resting[request.symbol] = (request, reason)
+
+    def on_bar(self, ts: int, bar: BarInput, cash: float, position: int) -> Sequence[Execution]:
+        """Match the symbol's resting order on `bar`; the executions, for the strategy."""
+        resting = self.resting.pop(bar.symbol, None)
+        if resting is None:
+            return ()
+        request, reason = resting
+        coid, side = request.client_order_id, request.side.value
+        day = self.matcher.day(ts)
+        if self.ledger.settlement:
+            cash = min(cash, self.ledger.available(day))
+        match = self.matcher.match(ts, side, request.qty, request.price, bar, cash, position)
+        out: tuple[Execution, ...] = ()
+        if match is not None:
+            self._fills += 1
+            fill = Fill(
+                fill_id=f"{coid}-1",
+                client_order_id=coid,
+                account=ACCOUNT,
+                symbol=bar.symbol,
+                side=request.side,
+                qty=match.qty,
+                price=match.price,
+                ts_ns=ts,
+                venue_order_id=coid,
+                commission=match.commission,
+                tax=match.tax,
+            )
+            self.oms.on_fill(fill)
+            self.ledger.apply(
+                ts, bar.symbol, side, match.qty, match.price, match.commission, match.tax,
+                coid, reason, day,
+            )  # fmt: skip
+            out = (Execution(match.qty, match.price, match.commission + match.tax),)
+        if match is None or match.qty < request.qty:
+            self.oms.on_expired(coid, ts)
+        return out
+
+    def close(self, ts: int) -> None:
+        """End of data: every resting order expires."""
+        for request, _ in self.resting.values():
+            self.oms.on_expired(request.client_order_id, ts)
+        self.resting.clear()
+
+
+def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
+    """Run `program` bar by bar over the prepared bars (see the module docstring)."""
+    bars, matcher, ledger = prepared.bars, prepared.matcher, prepared.ledger
+    clock = SimulatedClock()
+    oms = OrderManager(ACCOUNT, clock=clock.now_ns)
+    venue = BarVenue(matcher, ledger, oms)
+    rejected: dict[str, tuple[OrderIntent, str, str]] = {}
+    reasons: dict[str, str] = {}
+    count = 0
+
+    def gate(intent: OrderIntent, bar: BarInput) -> bool:
+        nonlocal count
+        count += 1
+        coid = order_id(count)
+        request = request_of(intent, coid, program.name)
+        if risk is not None:
+            refused = risk.check(request, bar, oms.open_orders(intent.symbol))
+            if refused is not None:
+                rejected[coid] = (intent, *refused)
+                return False
+        reasons[coid] = intent.reason
+        oms.submit(request)
+        venue.accept(request, intent.reason)
+        return True
+
+    def fills(
+        ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
+    ) -> Sequence[Execution]:
+        return venue.on_bar(ts, bar, cash, position)
+
+    engine = Engine(
+        program,
+        initial_cash=ledger.cash,
+        fills=fills,
+        gate=gate,
+        instruments=matcher.instruments,
+    )
+    if risk is not None:
+        risk.strategy = engine
+    executor = StreamingExecutor(program, bars.symbols(), engine=engine)
+    symbols = np.asarray(bars["symbol"])
+    stamps = np.asarray(bars["ts"], dtype=np.int64)
+    columns = [np.asarray(bars[f], dtype=np.float64) for f in FIELDS]
+    base = prepared.base
+    last = 0
+    for row in np.lexsort((symbols, stamps)).tolist():
+        ts = int(stamps[row])
+        if ts != last:
+            clock.set(ts)
+            last = ts
+        o, h, lo, c, v, value = (float(col[row]) for col in columns)
+        executor.on_bar(str(symbols[row]), ts, o, h, lo, c, v, value, float(base[row]))
+    executor.flush()
+    venue.close(last)
+    return output(prepared, _orders(oms, rejected, reasons, count), engine.cash)
+
+
+def _orders(
+    oms: OrderManager,
+    rejected: dict[str, tuple[OrderIntent, str, str]],
+    reasons: dict[str, str],
+    count: int,
+) -> pl.DataFrame:
+    """The orders table (`jts.backtest.orders.ORDER_SCHEMA`) from the OMS and the refusals."""
+    rows: list[list[object]] = []
+    for n in range(1, count + 1):
+        coid = order_id(n)
+        refused = rejected.get(coid)
+        if refused is not None:
+            intent, code, message = refused
+            rows.append(_row(coid, intent.ts_ns, intent.symbol, intent.side, intent.qty,
+                             intent.order_type, intent.limit_price, intent.reason,
+                             "rejected", 0, code, message))  # fmt: skip
+            continue
+        order: Order = oms.get(coid)
+        req = order.request
+        status = "partially_filled" if 0 < order.filled_qty < req.qty else None
+        rows.append(_row(coid, req.ts_ns, req.symbol, req.side.value, req.qty,
+                         req.order_type.value, req.price, reasons[coid],
+                         status or _STATUS.get(order.status, order.status.value),
+                         order.filled_qty, None, None))  # fmt: skip
+    data = {name: [row[i] for row in rows] for i, name in enumerate(ORDER_SCHEMA)}
+    return pl.DataFrame(data, schema=ORDER_SCHEMA)
+
+
+def _row(*values: object) -> list[object]:
+    return list(values)
