@@ -50,7 +50,7 @@ class Wanted:
 
     `codes` None means every symbol of the source (filtered by `markets` when set); otherwise
     exactly these codes, each of which must be in the data. `label` names the request in
-    messages ("universe KOSPI", "--symbols 005930,000660").
+    messages ("universe KOSPI", "--symbols (2 codes)").
     """
 
     label: str
@@ -82,7 +82,7 @@ def wanted_symbols(
         codes = _unique(_normalize(symbols, "symbols"))
         if not codes:
             raise InvalidInput("symbols", "no codes given")
-        return Wanted(f"--symbols {_preview(codes)}", codes=codes)
+        return Wanted(f"--symbols ({_count(codes)})", codes=codes)
     if program is None:
         return Wanted("all symbols")
     universe = program.universe
@@ -90,7 +90,7 @@ def wanted_symbols(
         return Wanted("universe all")
     if universe.kind is UniverseKind.CODES:
         codes = _unique(_normalize(universe.items, "universe"))
-        return Wanted(f"universe [{_preview(codes)}]", codes=codes)
+        return Wanted(f"universe [{_count(codes)}]", codes=codes)
     if universe.kind is UniverseKind.INDEX:
         path = find_index_file(universe.items[0], index_dirs)
         return Wanted(f'universe index "{universe.items[0]}"', codes=read_index_file(path))
@@ -241,9 +241,8 @@ def _unique(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _preview(codes: Sequence[str]) -> str:
-    shown = ",".join(codes[:MAX_LISTED])
-    return shown + (f",… ({len(codes)} codes)" if len(codes) > MAX_LISTED else "")
+def _count(codes: Sequence[str]) -> str:
+    return codes[0] if len(codes) == 1 else f"{len(codes)} codes"
 
 
 def _missing_message(label: str, missing: Sequence[str]) -> str:

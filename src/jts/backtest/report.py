@@ -260,14 +260,14 @@ def _equity_section(equity: pl.DataFrame, initial_cash: int) -> str:
     if not equity.height:
         return _section("equity", "Equity and drawdown", _note("No equity marks."))
     return _section(
-        "equity", "Equity and drawdown", _chart(figure_equity(equity, initial_cash), "equity")
+        "equity", "Equity and drawdown", _chart(figure_equity(equity, initial_cash), "chart-equity")
     )
 
 
 def _monthly_section(equity: pl.DataFrame, initial_cash: int) -> str:
     if not equity.height:
         return _section("monthly", "Monthly returns", _note("No equity marks."))
-    body = _chart(figure_monthly(monthly_returns(equity, initial_cash)), "monthly") + _note(
+    body = _chart(figure_monthly(monthly_returns(equity, initial_cash)), "chart-monthly") + _note(
         "Month-end equity over the previous month-end (the initial cash for the first month); "
         "Year compounds the months. Blue is a gain, orange a loss."
     )
@@ -288,7 +288,7 @@ def _charts_section(
     for i, symbol in enumerate(shown):
         own = daily.filter(pl.col("symbol") == symbol) if daily is not None else None
         figure = figure_symbol(symbol, own, fill_markers(fills, symbol))
-        charts.append(_chart(figure, f"price-{i}"))
+        charts.append(_chart(figure, f"chart-price-{i}"))
     source = "daily candles per KST trading day" if bars is not None else "no bars given"
     note = _note(
         f"{len(shown)} of {len(symbols)} traded symbols, most round trips first; {source}. "
