@@ -23,6 +23,9 @@ ALLOWED: dict[str, set[str]] = {
     "observability": {"core"},
     "marketdata": {"core", "krx", "bus"},
     "strategy": {"core", "krx", "marketdata"},  # reads bars; marketdata never imports strategy
+    "oms": {"core", "krx"},
+    "risk": {"core", "krx"},  # independent of oms: the caller passes what risk needs
+    "backtest": {"core", "krx", "marketdata", "strategy", "oms", "risk"},
     "gateway": {"core", "krx", "bus", "config", "observability"},
     "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
     "cli": {
@@ -35,6 +38,9 @@ ALLOWED: dict[str, set[str]] = {
         "app",
         "marketdata",
         "strategy",
+        "oms",
+        "risk",
+        "backtest",
     },
     "__main__": {"cli"},
 }
