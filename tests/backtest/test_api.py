@@ -17,12 +17,13 @@ from jts.marketdata.synth import make_universe, minute_bars
 from jts.strategy.lang import DslError
 
 SMA = Path(__file__).parents[2] / "examples" / "strategies" / "sma_cross.jts"
-REQUIRED = (
-    "engine symbols bars seconds bars_per_second orders_filled round_trips final_cash "
-    "final_equity total_costs total_return annualized_return volatility sharpe sortino "
-    "max_drawdown max_drawdown_duration_days win_rate profit_factor avg_holding_seconds "
-    "exposure turnover commission tax"
-).split()
+REQUIRED = [
+    *("engine", "symbols", "bars", "seconds", "bars_per_second", "orders_filled"),
+    *("round_trips", "final_cash", "final_equity", "total_costs", "total_return"),
+    *("annualized_return", "volatility", "sharpe", "sortino", "max_drawdown"),
+    *("max_drawdown_duration_days", "win_rate", "profit_factor", "avg_holding_seconds"),
+    *("exposure", "turnover", "commission", "tax"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,8 @@ def test_params_bind_and_outputs_write(
     result: BacktestResult, bars: BarFrame, tmp_path: Path
 ) -> None:
     other = jts.backtest.run(SMA, bars, params={"fast": 3}, costs="none", engine="event")
-    assert other.params["fast"] == 3 and other.stats["total_costs"] == 0
+    assert other.params["fast"] == 3
+    assert other.stats["total_costs"] == 0
     page = result.report(tmp_path / "r.html").read_text()
     assert "sma_cross" in page
     folder = result.to_parquet(tmp_path / "out")

@@ -110,7 +110,8 @@ def test_limit_touch_caps_an_order_at_its_share_of_the_volume() -> None:
 def test_buys_are_cut_to_the_cash_with_commission_and_sells_to_the_position() -> None:
     matcher = Matcher(FillModel(), KrxCosts("0.001"))
     got = matcher.match(TS, "buy", 100, None, BAR, 500_000, 0)
-    assert got is not None and got.qty == 9  # 10 × 50,000 + 500 commission > 500,000
+    assert got is not None
+    assert got.qty == 9  # 10 × 50,000 + 500 commission > 500,000
     assert got.qty * got.price + got.commission <= 500_000
     assert _match(FillModel(), "sell", 100, BAR, position=7).qty == 7  # type: ignore[union-attr]
     assert _match(FillModel(), "sell", 100, BAR, position=0) is None
