@@ -245,7 +245,11 @@ def _count(codes: Sequence[str]) -> str:
     return codes[0] if len(codes) == 1 else f"{len(codes)} codes"
 
 
+def listed(codes: Sequence[str]) -> str:
+    """Up to `MAX_LISTED` codes for a message, then how many more."""
+    more = f" and {len(codes) - MAX_LISTED} more" if len(codes) > MAX_LISTED else ""
+    return ", ".join(codes[:MAX_LISTED]) + more
+
+
 def _missing_message(label: str, missing: Sequence[str]) -> str:
-    shown = ", ".join(missing[:MAX_LISTED])
-    more = f" and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
-    return f"{len(missing)} code(s) of {label} are not in the data: {shown}{more}"
+    return f"{len(missing)} code(s) of {label} are not in the data: {listed(missing)}"

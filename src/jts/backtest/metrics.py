@@ -97,10 +97,12 @@ def _returns(values: FloatArray, initial_cash: int) -> FloatArray:
     return out
 
 
-def _peaks(values: FloatArray, initial_cash: int | None) -> FloatArray:
-    start = values[0] if initial_cash is None else max(float(initial_cash), values[0])
-    peaks: FloatArray = np.maximum.accumulate(np.r_[start, values])[1:]
-    return peaks
+def _underwater(curve: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(running peak, drawdown fraction) along an equity curve; no drawdown below a peak ≤ 0."""
+    peaks: FloatArray = np.maximum.accumulate(curve)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drawdown: FloatArray = np.where(peaks > 0, 1.0 - curve / peaks, 0.0)
+    return peaks, np.maximum(drawdown, 0.0)
 
 
 def drawdown_series(equity: pl.DataFrame, initial_cash: int | None = None) -> pl.DataFrame:
@@ -111,12 +113,12 @@ def drawdown_series(equity: pl.DataFrame, initial_cash: int | None = None) -> pl
     """
     ordered = equity.sort("date", maintain_order=True)
     values = _equity_values(ordered)
-    if not len(values):
-        return pl.DataFrame(schema={"date": pl.Date(), "drawdown": pl.Float64()})
-    peaks = _peaks(values, initial_cash)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawdown = np.where(peaks > 0, 1.0 - values / peaks, 0.0)
-    return pl.DataFrame({"date": ordered["date"], "drawdown": np.maximum(drawdown, 0.0)})
+    curve = values if initial_cash is None else np.r_[float(initial_cash), values]
+    _, drawdown = _underwater(curve)
+    return pl.DataFrame(
+        {"date": ordered["date"], "drawdown": drawdown[len(curve) - len(values) :]},
+        schema={"date": pl.Date(), "drawdown": pl.Float64()},
+    )
 
 
 def daily_returns(equity: pl.DataFrame, initial_cash: int) -> pl.DataFrame:
@@ -154,15 +156,13 @@ def _drawdown_stats(values: FloatArray, initial_cash: int) -> tuple[float, int]:
     if not len(values):
         return 0.0, 0
     curve = np.r_[float(initial_cash), values]
-    peaks = np.maximum.accumulate(curve)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawdown = np.where(peaks > 0, 1.0 - curve / peaks, 0.0)
+    peaks, drawdown = _underwater(curve)
     peak_days = np.flatnonzero(curve >= peaks)  # day 0 is always one
     gaps = np.diff(peak_days)
     recovered = gaps[gaps > 1]  # a gap of one day is a new high right after the last
     under_water_at_end = len(curve) - 1 - peak_days[-1]
     longest = max(int(recovered.max()) if len(recovered) else 0, int(under_water_at_end))
-    return float(max(drawdown.max(), 0.0)), int(longest)
+    return float(drawdown.max()), longest
 
 
 def _return_stats(returns: FloatArray, periods: int, risk_free: float) -> Stats:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
+from plotly.offline import get_plotlyjs
 
 from jts.backtest.metrics import METRIC_KEYS, monthly_returns, per_symbol
 from jts.backtest.report_charts import (
@@ -104,8 +104,10 @@ def _time(ts_ns: int | None) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.4g}"
+        return f"{value:,.2f}" if abs(value) >= 10_000 else f"{value:.6g}"
     if isinstance(value, Mapping | list | tuple):
         return json.dumps(value, default=str, ensure_ascii=False)
     return str(value)

@@ -11,12 +11,13 @@ everywhere, and the monthly heatmap prints every value on its cell.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots  # type: ignore[import-untyped]
+from plotly.subplots import make_subplots
 
 from jts.backtest.metrics import drawdown_series
 from jts.marketdata.frames import BarFrame
@@ -42,8 +43,22 @@ _LAYOUT: dict[str, Any] = {
 }
 
 
-def _axes(figure: Any) -> None:
-    figure.update_xaxes(showgrid=True, gridcolor=GRID, zeroline=False, rangebreaks=_WEEKENDS)
+def _rangebreaks(dates: list[dt.date]) -> list[dict[str, Any]]:
+    """Weekends plus the weekdays missing from `dates` (KRX holidays), so points sit evenly."""
+    if not dates:
+        return _WEEKENDS
+    present = set(dates)
+    missing = [
+        day.isoformat()
+        for offset in range((dates[-1] - dates[0]).days)
+        if (day := dates[0] + dt.timedelta(days=offset)).weekday() < 5 and day not in present
+    ]
+    return [*_WEEKENDS, {"values": missing}] if missing else _WEEKENDS
+
+
+def _axes(figure: Any, dates: list[dt.date]) -> None:
+    breaks = _rangebreaks(dates)
+    figure.update_xaxes(showgrid=True, gridcolor=GRID, zeroline=False, rangebreaks=breaks)
     figure.update_yaxes(showgrid=True, gridcolor=GRID, zeroline=False)
 
 
@@ -84,7 +99,7 @@ def figure_equity(equity: pl.DataFrame, initial_cash: int, *, title: str | None 
     figure.update_layout(_LAYOUT, height=480)
     if title:
         figure.update_layout(title={"text": title, "x": 0.01})
-    _axes(figure)
+    _axes(figure, dates)
     figure.update_yaxes(title_text="KRW", tickformat=",.0f", row=1, col=1)
     figure.update_yaxes(title_text="drawdown %", ticksuffix="%", row=2, col=1)
     return figure
@@ -230,8 +245,10 @@ def _marker_trace(markers: pl.DataFrame, side: str) -> Any:
 def figure_symbol(symbol: str, daily: pl.DataFrame | None, markers: pl.DataFrame) -> Any:
     """Daily candles (or a close line) of one symbol with its buy ▲ and sell ▼ markers."""
     figure = go.Figure()
+    dates: list[dt.date] = []  # without bars only weekends are cut: fills alone are sparse
     if daily is not None and daily.height:
         figure.add_trace(_price_trace(daily))
+        dates = daily["date"].to_list()
     for side in ("buy", "sell"):
         figure.add_trace(_marker_trace(markers, side))
     figure.update_layout(
@@ -241,6 +258,6 @@ def figure_symbol(symbol: str, daily: pl.DataFrame | None, markers: pl.DataFrame
         hovermode="closest",
         xaxis_rangeslider_visible=False,
     )
-    _axes(figure)
+    _axes(figure, dates)
     figure.update_yaxes(tickformat=",.0f")
     return figure
