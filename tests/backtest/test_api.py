@@ -86,3 +86,37 @@ def test_bad_strategies_and_options_say_what_is_wrong(bars: BarFrame, tmp_path: 
         jts.backtest.run(SMA, bars, engine="fast")
     with pytest.raises(InvalidInput, match="cash"):
         jts.backtest.run(SMA, bars, cash=0)
+
+
+PYTHON = SMA.parent / "python_mean_reversion.py"
+
+
+def test_python_strategies_run_on_the_event_engine_with_costs(bars: BarFrame) -> None:
+    free = jts.backtest.run(PYTHON, bars, costs="none")
+    assert free.stats["engine"] == "event"
+    assert free.strategy == "python_mean_reversion"
+    from jts.backtest.api import python_strategy
+    from jts.strategy.python_runtime import run_python
+
+    intents = run_python(python_strategy(PYTHON), bars)
+    assert free.orders["ts"].to_list() == [o.ts_ns for o in intents]
+    assert free.orders["qty"].to_list() == [o.qty for o in intents]
+    paid = jts.backtest.run(PYTHON, bars, params={"qty": 5})
+    assert paid.params["qty"] == 5
+    assert paid.stats["total_costs"] > 0
+    assert paid.stats["final_cash"] == paid.equity["cash"][-1]
+
+
+def test_python_strategy_files_are_checked(bars: BarFrame, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="use engine='event'"):
+        jts.backtest.run(PYTHON, bars, engine="vector")
+    empty = tmp_path / "none.py"
+    empty.write_text("x = 1\n")
+    with pytest.raises(InvalidInput, match="exactly one Strategy subclass"):
+        jts.backtest.run(empty, bars)
+    broken = tmp_path / "broken.py"
+    broken.write_text("import no_such_module_here\n")
+    with pytest.raises(InvalidInput, match="failed to import: ModuleNotFoundError"):
+        jts.backtest.run(broken, bars)
+    with pytest.raises(InvalidInput, match="no Strategy class 'Nope'"):
+        jts.backtest.run(f"{PYTHON}:Nope", bars)

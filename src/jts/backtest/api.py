@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
+import inspect
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -26,7 +28,7 @@ from typing import Any
 
 from jts.backtest.config import BacktestConfig
 from jts.backtest.data import DataSource, LoadedBars, load_bars
-from jts.backtest.event import run_event
+from jts.backtest.event import run_event, run_event_python
 from jts.backtest.fills import FillModel
 from jts.backtest.marks import daily_equity
 from jts.backtest.metrics import compute_metrics
@@ -38,33 +40,78 @@ from jts.backtest.vector import run_vector
 from jts.core.errors import InvalidInput
 from jts.core.models import Instrument
 from jts.risk import RiskLimits
+from jts.strategy.api import Strategy
 from jts.strategy.lang import Program, compile_program
 
-__all__ = ["StrategySource", "load_strategy", "run", "run_loaded"]
+__all__ = ["StrategySource", "load_strategy", "python_strategy", "run", "run_loaded"]
 
-StrategySource = Program | str | os.PathLike[str]
+StrategySource = Program | Strategy | str | os.PathLike[str]
+Loaded = Program | Strategy
 
 
 def load_strategy(
     strategy: StrategySource, params: Mapping[str, object] | None = None
-) -> tuple[Program, Path | None]:
-    """The compiled program (params bound) and the file it came from, if any."""
+) -> tuple[Loaded, Path | None]:
+    """The compiled program (params bound) or Python strategy, and the file it came from.
+
+    A `.py` file must define one `jts.strategy.api.Strategy` subclass (or name it:
+    `file.py:ClassName`); it is imported and instantiated without arguments. Python strategy
+    params are checked and applied by the runtime when the backtest runs."""
     if isinstance(strategy, Program):
         return (strategy.bind(params) if params else strategy), None
+    if isinstance(strategy, Strategy):
+        return strategy, None
     text = os.fspath(strategy)
-    path = Path(text)
-    if "\n" not in text and path.suffix == ".jts":
+    name, _, cls = text.partition(":") if text.count(":") == 1 else (text, "", "")
+    path = Path(name)
+    if "\n" not in text and path.suffix in (".jts", ".py"):
         if not path.is_file():
             raise InvalidInput("strategy", f"{path} does not exist")
+        if path.suffix == ".py":
+            return python_strategy(path, cls or None), path
         return compile_program(path.read_text(encoding="utf-8"), params=params), path
     return compile_program(text, params=params), None
+
+
+def python_strategy(path: Path, class_name: str | None = None) -> Strategy:
+    """An instance of the `Strategy` subclass defined in the Python file `path`."""
+    module_name = (
+        f"jts_user_strategy_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
+    )
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise InvalidInput("strategy", f"{path} is not an importable Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the user's file: say what broke, in one line
+        raise InvalidInput(
+            "strategy", f"{path} failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
+    found = {
+        obj.__name__: obj
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Strategy) and obj.__module__ == module_name
+    }
+    if class_name is not None:
+        if class_name not in found:
+            raise InvalidInput("strategy", f"{path} defines no Strategy class {class_name!r}")
+        return found[class_name]()
+    if len(found) != 1:
+        names = ", ".join(sorted(found)) or "none"
+        raise InvalidInput(
+            "strategy",
+            f"{path} must define exactly one Strategy subclass (found: {names}); "
+            "name one as FILE.py:ClassName",
+        )
+    return next(iter(found.values()))()
 
 
 def run(
     strategy: StrategySource,
     data: DataSource,
     *,
-    engine: str = "vector",
+    engine: str | None = None,
     fill: str = "next_open",
     costs: str = "krx",
     cash: int = 100_000_000,
@@ -80,8 +127,16 @@ def run(
     risk_limits: RiskLimits | None = None,
     instruments: Mapping[str, Instrument] | None = None,
 ) -> BacktestResult:
-    """Backtest `strategy` on `data` (module docstring); options as in `jts backtest --help`."""
+    """Backtest `strategy` on `data` (module docstring); options as in `jts backtest --help`.
+
+    `engine` defaults to `vector` for a program and `event` for a Python strategy (which
+    runs bar by bar only)."""
     program, path = load_strategy(strategy, params)
+    python = isinstance(program, Strategy)
+    if engine is None:
+        engine = "event" if python else "vector"
+    if python and engine != "event":
+        raise InvalidInput("engine", "a Python strategy runs bar by bar: use engine='event'")
     config = BacktestConfig(
         engine=engine,
         fill=FillModel(fill, slippage_ticks, participation),
@@ -92,7 +147,7 @@ def run(
     )
     loaded = load_bars(
         data,
-        program=program,
+        program=None if isinstance(program, Strategy) else program,
         symbols=symbols,
         start=start,
         end=end,
@@ -100,31 +155,47 @@ def run(
         instruments=instruments,
         strategy_dir=None if path is None else path.parent,
     )
-    return run_loaded(program, loaded, config, risk_limits)
+    python_params = params if python else None
+    return run_loaded(program, loaded, config, risk_limits, python_params=python_params)
 
 
 def run_loaded(
-    program: Program,
+    program: Loaded,
     loaded: LoadedBars,
     config: BacktestConfig,
     risk_limits: RiskLimits | None = None,
+    *,
+    python_params: Mapping[str, object] | None = None,
 ) -> BacktestResult:
-    """Backtest a compiled program on bars already loaded (sweeps load once, run many)."""
+    """Backtest a compiled program (or a Python strategy, event engine) on bars already
+    loaded (sweeps load once, run many)."""
     prepared = prepare(loaded.bars, loaded.instruments, config)
     risk = BacktestRisk(risk_limits, prepared.matcher, prepared.ledger)
-    runner = run_vector if config.engine == "vector" else run_event
     started = time.perf_counter()
-    out = runner(program, prepared, risk)
+    errors: list[str] = []
+    if isinstance(program, Strategy):
+        out, failed = run_event_python(program, prepared, risk, python_params)
+        errors = [str(e) for e in failed]
+    elif config.engine == "vector":
+        out = run_vector(program, prepared, risk)
+    else:
+        out = run_event(program, prepared, risk)
     seconds = time.perf_counter() - started
-    return _result(program, loaded, config, out, seconds)
+    result = _result(program, loaded, config, out, seconds, python_params)
+    if errors:
+        result.meta["strategy_errors"] = errors[:20] + (
+            [f"... {len(errors) - 20} more"] if len(errors) > 20 else []
+        )
+    return result
 
 
 def _result(
-    program: Program,
+    program: Loaded,
     loaded: LoadedBars,
     config: BacktestConfig,
     out: RunOutput,
     seconds: float,
+    python_params: Mapping[str, object] | None = None,
 ) -> BacktestResult:
     bars = loaded.bars
     equity = daily_equity(bars, out.fills, config.cash)
@@ -155,12 +226,16 @@ def _result(
         "fill": config.fill.kind,
         "costs": config.costs,
         "cash": config.cash,
-        "strategy_sha256": hashlib.sha256(program.source.encode()).hexdigest(),
+        "strategy_sha256": _fingerprint(program),
         "warnings": list(loaded.warnings),
     }
+    if isinstance(program, Strategy):
+        name, params = program.strategy_name, {**program.default_params, **(python_params or {})}
+    else:
+        name, params = program.name, dict(program.param_values)
     return BacktestResult(
-        strategy=program.name,
-        params=dict(program.param_values),
+        strategy=name,
+        params=params,
         stats=stats,
         orders=out.orders,
         fills=out.fills,
@@ -170,3 +245,14 @@ def _result(
         meta=meta,
         bars=bars,
     )
+
+
+def _fingerprint(program: Loaded) -> str:
+    """sha256 of the program text, or of the Python strategy's source file when readable."""
+    if isinstance(program, Program):
+        return hashlib.sha256(program.source.encode()).hexdigest()
+    try:
+        text = inspect.getsource(type(program))
+    except (OSError, TypeError):
+        text = type(program).__qualname__
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -14,7 +14,8 @@ runner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -22,18 +23,20 @@ import polars as pl
 from jts.backtest.fills import Matcher
 from jts.backtest.ledger import Ledger
 from jts.backtest.orders import ORDER_SCHEMA, order_id
-from jts.backtest.risk_context import ACCOUNT, BacktestRisk, request_of
+from jts.backtest.risk_context import ACCOUNT, BacktestRisk, request_of, watch_engine
 from jts.backtest.runner import Prepared, RunOutput, output
 from jts.core.clock import SimulatedClock
 from jts.core.enums import OrderStatus
+from jts.core.errors import StrategyError
 from jts.core.models import Fill, Order, OrderRequest
 from jts.oms import OrderManager
-from jts.strategy.api import FIELDS
+from jts.strategy.api import FIELDS, Strategy
 from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
 from jts.strategy.execute import StreamingExecutor
 from jts.strategy.lang.ast import Program
+from jts.strategy.python_runtime import PythonStrategyRunner
 
-__all__ = ["BarVenue", "run_event"]
+__all__ = ["BarVenue", "OrderPath", "run_event", "run_event_python"]
 
 _STATUS = {
     OrderStatus.FILLED: "filled",
@@ -89,7 +92,7 @@ class BarVenue:
                 ts, bar.symbol, side, match.qty, match.price, match.commission, match.tax,
                 coid, reason, day,
             )  # fmt: skip
-            out = (Execution(match.qty, match.price, match.commission + match.tax),)
+            out = (Execution(match.qty, match.price, match.commission, match.tax),)
         if match is None or match.qty < request.qty:
             self.oms.on_expired(coid, ts)
         return out
@@ -101,46 +104,65 @@ class BarVenue:
         self.resting.clear()
 
 
-def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
-    """Run `program` bar by bar over the prepared bars (see the module docstring)."""
-    bars, matcher, ledger = prepared.bars, prepared.matcher, prepared.ledger
-    clock = SimulatedClock()
-    oms = OrderManager(ACCOUNT, clock=clock.now_ns)
-    venue = BarVenue(matcher, ledger, oms)
-    rejected: dict[str, tuple[OrderIntent, str, str]] = {}
-    reasons: dict[str, str] = {}
-    count = 0
+class OrderPath:
+    """Risk checks → OMS → venue for the orders of one strategy, and the fills coming back.
 
-    def gate(intent: OrderIntent, bar: BarInput) -> bool:
-        nonlocal count
-        count += 1
-        coid = order_id(count)
-        request = request_of(intent, coid, program.name)
-        if risk is not None:
-            refused = risk.check(request, bar, oms.open_orders(intent.symbol))
+    `gate` and `fills` are the strategy engine's (or the Python runtime's) `OrderGate` and
+    `FillSource`; `orders()` is the run's orders table."""
+
+    def __init__(self, prepared: Prepared, risk: BacktestRisk | None, strategy: str) -> None:
+        self.clock = SimulatedClock()
+        self.oms = OrderManager(ACCOUNT, clock=self.clock.now_ns)
+        self.venue = BarVenue(prepared.matcher, prepared.ledger, self.oms)
+        self.risk = risk
+        self.strategy = strategy
+        self.rejected: dict[str, tuple[OrderIntent, str, str]] = {}
+        self.reasons: dict[str, str] = {}
+        self.count = 0
+
+    def gate(self, intent: OrderIntent, bar: BarInput) -> bool:
+        self.count += 1
+        coid = order_id(self.count)
+        request = request_of(intent, coid, self.strategy)
+        if self.risk is not None:
+            refused = self.risk.check(request, bar, self.oms.open_orders(intent.symbol))
             if refused is not None:
-                rejected[coid] = (intent, *refused)
+                self.rejected[coid] = (intent, *refused)
                 return False
-        reasons[coid] = intent.reason
-        oms.submit(request)
-        venue.accept(request, intent.reason)
+        self.reasons[coid] = intent.reason
+        self.oms.submit(request)
+        self.venue.accept(request, intent.reason)
         return True
 
     def fills(
-        ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
+        self, ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
     ) -> Sequence[Execution]:
-        return venue.on_bar(ts, bar, cash, position)
+        return self.venue.on_bar(ts, bar, cash, position)
 
-    engine = Engine(
-        program,
-        initial_cash=ledger.cash,
-        fills=fills,
-        gate=gate,
-        instruments=matcher.instruments,
-    )
-    if risk is not None:
-        risk.strategy = engine
-    executor = StreamingExecutor(program, bars.symbols(), engine=engine)
+    def orders(self) -> pl.DataFrame:
+        return _orders(self.oms, self.rejected, self.reasons, self.count)
+
+
+class BarSink(Protocol):
+    """A bar-by-bar strategy driver (`StreamingExecutor`, `PythonStrategyRunner`)."""
+
+    def on_bar(
+        self,
+        symbol: str,
+        ts: int,
+        open: float,
+        high: float,
+        low: float,
+        close: float,
+        volume: float,
+        value: float,
+        base: float = ...,
+    ) -> list[OrderIntent]: ...
+
+
+def replay(prepared: Prepared, sink: BarSink, clock: SimulatedClock) -> int:
+    """Feed every bar to `sink` in (ts, symbol) order on `clock`; the last timestamp."""
+    bars = prepared.bars
     symbols = np.asarray(bars["symbol"])
     stamps = np.asarray(bars["ts"], dtype=np.int64)
     columns = [np.asarray(bars[f], dtype=np.float64) for f in FIELDS]
@@ -152,10 +174,55 @@ def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = 
             clock.set(ts)
             last = ts
         o, h, lo, c, v, value = (float(col[row]) for col in columns)
-        executor.on_bar(str(symbols[row]), ts, o, h, lo, c, v, value, float(base[row]))
+        sink.on_bar(str(symbols[row]), ts, o, h, lo, c, v, value, float(base[row]))
+    return last
+
+
+def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
+    """Run `program` bar by bar over the prepared bars (see the module docstring)."""
+    path = OrderPath(prepared, risk, program.name)
+    engine = Engine(
+        program,
+        initial_cash=prepared.ledger.cash,
+        fills=path.fills,
+        gate=path.gate,
+        instruments=prepared.matcher.instruments,
+    )
+    if risk is not None:
+        watch_engine(risk, engine)
+    executor = StreamingExecutor(program, prepared.bars.symbols(), engine=engine)
+    last = replay(prepared, executor, path.clock)
     executor.flush()
-    venue.close(last)
-    return output(prepared, _orders(oms, rejected, reasons, count), engine.cash)
+    path.venue.close(last)
+    return output(prepared, path.orders(), engine.cash)
+
+
+def run_event_python(
+    strategy: Strategy,
+    prepared: Prepared,
+    risk: BacktestRisk | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[RunOutput, list[StrategyError]]:
+    """Run a Python `Strategy` bar by bar through the same order path; also its hook errors."""
+    path = OrderPath(prepared, risk, strategy.strategy_name)
+    runner = PythonStrategyRunner(
+        strategy,
+        prepared.bars.symbols(),
+        params=params,
+        initial_cash=prepared.ledger.cash,
+        interval_s=prepared.bars.interval_s,
+        fills=path.fills,
+        gate=path.gate,
+        instruments=prepared.matcher.instruments,
+    )
+    ctx = runner.ctx
+    if risk is not None:
+        risk.watch(lambda: ctx.equity, lambda symbol: ctx.symbols[symbol].close)
+    runner.start()
+    last = replay(prepared, runner, path.clock)
+    runner.stop()
+    path.venue.close(last)
+    return output(prepared, path.orders(), ctx.cash), runner.errors
 
 
 def _orders(

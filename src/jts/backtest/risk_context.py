@@ -18,7 +18,8 @@ already cut buys to the cash there is; a user turns limits on to see what they w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 from jts.backtest.fills import Matcher
 from jts.backtest.ledger import Ledger
@@ -28,7 +29,7 @@ from jts.krx import is_valid_price
 from jts.risk import RiskEngine, RiskLimits
 from jts.strategy.engine import BarInput, Engine, OrderIntent
 
-__all__ = ["ACCOUNT", "BACKTEST_LIMITS", "BacktestRisk", "request_of"]
+__all__ = ["ACCOUNT", "BACKTEST_LIMITS", "BacktestRisk", "request_of", "watch_engine"]
 
 ACCOUNT = "backtest"
 BACKTEST_LIMITS = RiskLimits(check_cash=False)
@@ -57,13 +58,18 @@ class BacktestRisk:
         self.engine = RiskEngine(BACKTEST_LIMITS if limits is None else limits)
         self.matcher = matcher
         self.ledger = ledger
-        self.strategy: Engine | None = None
+        self._equity: Callable[[], float] = lambda: 0.0
+        self._close: Callable[[str], float] = lambda symbol: math.nan
         self._ts = -1
         self._day = -1
         self._day_equity = 0.0
         self._reserved = 0
         self._bar: BarInput | None = None
         self._open: Sequence[Order] = ()
+
+    def watch(self, equity: Callable[[], float], last_close: Callable[[str], float]) -> None:
+        """Read the strategy's equity and last closes from these (its own book)."""
+        self._equity, self._close = equity, last_close
 
     def check(
         self, request: OrderRequest, bar: BarInput, open_orders: Sequence[Order] = ()
@@ -74,8 +80,8 @@ class BacktestRisk:
         if ts != self._ts:
             self._ts, self._reserved = ts, 0
             day = (ts + 9 * 3_600_000_000_000) // 86_400_000_000_000
-            if day != self._day and self.strategy is not None:
-                self._day, self._day_equity = day, self.strategy.equity()
+            if day != self._day:
+                self._day, self._day_equity = day, self._equity()
         refused = self.engine.check(request, self)
         if refused is not None:
             return refused.code.value, refused.message
@@ -94,11 +100,8 @@ class BacktestRisk:
         return self.ledger.positions.get(symbol, 0)
 
     def last_price(self, symbol: str) -> int | None:
-        engine = self.strategy
-        sym = None if engine is None else engine.symbols.get(symbol)
-        if sym is None or sym.close != sym.close:
-            return None
-        return round(sym.close)
+        close = self._close(symbol)
+        return None if close != close else round(close)
 
     def price_limits(self, symbol: str) -> tuple[int, int] | None:
         base = self._bar.base if self._bar is not None else float("nan")
@@ -110,17 +113,24 @@ class BacktestRisk:
         return is_valid_price(price, etf=ins.uses_etf_ticks, on=day, market=ins.market)
 
     def gross_exposure(self) -> int:
-        engine = self.strategy
-        if engine is None:
-            return 0
-        return sum(abs(round(s.position * s.close)) for s in engine.symbols.values() if s.position)
+        held = self.ledger.positions.items()
+        return sum(abs(round(qty * self._close(symbol))) for symbol, qty in held if qty)
 
     def daily_pnl(self) -> int:
-        engine = self.strategy
-        return 0 if engine is None else round(engine.equity() - self._day_equity)
+        return round(self._equity() - self._day_equity)
 
     def open_orders(self, symbol: str) -> Sequence[Order]:
         return [o for o in self._open if o.request.symbol == symbol]
 
     def session_open(self, symbol: str) -> bool:
         return True
+
+
+def watch_engine(risk: BacktestRisk, engine: Engine) -> None:
+    """Let `risk` read a strategy engine's equity and last closes."""
+
+    def close(symbol: str) -> float:
+        sym = engine.symbols.get(symbol)
+        return math.nan if sym is None else sym.close
+
+    risk.watch(engine.equity, close)

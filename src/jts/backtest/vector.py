@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jts.backtest.orders import OrderJournal
-from jts.backtest.risk_context import BacktestRisk, request_of
+from jts.backtest.risk_context import BacktestRisk, request_of, watch_engine
 from jts.backtest.runner import Prepared, RunOutput, output
 from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
 from jts.strategy.execute import run_vectorized
@@ -63,13 +63,13 @@ def run_vector(program: Program, prepared: Prepared, risk: BacktestRisk | None =
             day,
         )
         journal.settle(order.symbol, match.qty)
-        return (Execution(match.qty, match.price, match.commission + match.tax),)
+        return (Execution(match.qty, match.price, match.commission, match.tax),)
 
     instruments = matcher.instruments
     engine = Engine(
         program, initial_cash=ledger.cash, fills=fills, gate=gate, instruments=instruments
     )
     if risk is not None:
-        risk.strategy = engine
+        watch_engine(risk, engine)
     run_vectorized(program, prepared.bars, engine=engine, extra={"base": prepared.base})
     return output(prepared, journal.frame(), engine.cash)

@@ -141,11 +141,17 @@ class BarInput:
 
 @dataclass(frozen=True, slots=True)
 class Execution:
-    """One fill of a pending order: `qty` shares at `price` KRW, `cost` KRW of fees and tax."""
+    """One fill of a pending order: `qty` shares at `price` KRW, paying `commission` and
+    `tax` KRW."""
 
     qty: int
     price: float
-    cost: float = 0.0
+    commission: int = 0
+    tax: int = 0
+
+    @property
+    def cost(self) -> int:
+        return self.commission + self.tax
 
 
 class FillSource(Protocol):

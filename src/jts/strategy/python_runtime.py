@@ -5,6 +5,10 @@
     intents += runner.stop()                     # last timestamp's orders, then on_stop
     intents = run_python(MyStrategy(), bars)     # a BarFrame replayed in (ts, symbol) order
 
+A backtest plugs in its fill source and order gate (`fills=`, `gate=`, as for the strategy
+engine): fills then come from its fill models or simulated venue, with costs, and every order
+passes its risk checks; without them the engine's own assumption (`assumed_fills`) applies.
+
 Timing is that of `StreamingExecutor`: bars are buffered per timestamp, and a timestamp is
 decided when a bar of a later one arrives (`on_bar` returns its orders), on
 `end_of_timestamp()`, on a tick, or on `flush()` / `stop()`. Deciding a timestamp, symbols in
@@ -33,10 +37,19 @@ import structlog
 
 from jts.core.enums import Side
 from jts.core.errors import InvalidInput, StrategyError
-from jts.core.models import Bar, Fill, Tick
+from jts.core.models import Bar, Fill, Instrument, Tick
 from jts.marketdata.frames import BarFrame
 from jts.strategy import api
-from jts.strategy.engine import DEFAULT_CASH, BarInput, OrderIntent, fill_price, limit_on_tick
+from jts.strategy.engine import (
+    DEFAULT_CASH,
+    BarInput,
+    Execution,
+    FillSource,
+    OrderGate,
+    OrderIntent,
+    assumed_fills,
+    limit_on_tick,
+)
 from jts.strategy.execute import replay
 
 __all__ = ["PythonStrategyRunner", "run_python"]
@@ -55,6 +68,7 @@ class _Symbol:
         self.entry_price = _NAN
         self.close = _NAN
         self.pending: OrderIntent | None = None
+        self.bar: BarInput | None = None
         self.history = {f: deque[float](maxlen=size) for f in api.FIELDS}
 
 
@@ -62,9 +76,16 @@ class _Context:
     """The `StrategyContext` of a runner: the book (cash, positions) and order placement."""
 
     def __init__(
-        self, name: str, symbols: Sequence[str], params: Mapping[str, Any], cash: float, size: int
+        self,
+        name: str,
+        symbols: Sequence[str],
+        params: Mapping[str, Any],
+        cash: float,
+        size: int,
+        hooks: tuple[FillSource, OrderGate | None, Mapping[str, Instrument]],
     ) -> None:
         self.name = name
+        self.fills, self.gate, self.instruments = hooks
         self._params = MappingProxyType(dict(params))
         self._cash = float(cash)
         self._size = size
@@ -147,7 +168,8 @@ class _Context:
             return None
         shares, price, limit_price = math.floor(qty), sym.close, None
         if limit is not None:
-            limit_price = limit_on_tick(float(limit), "down" if side == "buy" else "up", self._now)
+            mode = "down" if side == "buy" else "up"
+            limit_price = limit_on_tick(float(limit), mode, self._now, self.instruments.get(symbol))
             if limit_price is None:
                 return None
             price = float(limit_price)
@@ -159,47 +181,49 @@ class _Context:
             shares = min(shares, math.floor((self._cash - self._reserved) / price))
         if shares <= 0:
             return None
-        if side == "buy":
-            self._reserved += shares * price
         kind = "market" if limit_price is None else "limit"
         intent = OrderIntent(self._now, symbol, side, shares, kind, limit_price, reason)
+        if self.gate is not None and sym.bar is not None and not self.gate(intent, sym.bar):
+            return None
+        if side == "buy":
+            self._reserved += shares * price
         sym.pending = intent
         self._placed.add(symbol)
         self.orders.append(intent)
         return intent
 
-    def fill(self, bar: Bar, prices: BarInput) -> tuple[OrderIntent, int, float] | None:
-        """Fill `bar.symbol`'s pending order at this bar (engine rules); record the bar."""
+    def fill(self, bar: Bar, prices: BarInput) -> list[tuple[OrderIntent, Execution]]:
+        """Fill `bar.symbol`'s pending order at this bar (the fill source); record the bar."""
         sym = self._symbol(bar.symbol)
         values = (prices.open, prices.high, prices.low, prices.close, bar.volume, bar.value)
         for field, v in zip(api.FIELDS, values, strict=True):
             sym.history[field].append(float(v))
         sym.close = prices.close
+        sym.bar = prices
         order = sym.pending
         if order is None or order.ts_ns >= bar.ts_ns:
-            return None
+            return []
         sym.pending = None
-        price = fill_price(order, prices)
-        if price is None:
-            return None
-        if order.side == "sell":
-            qty = min(order.qty, sym.position)
-            self._cash += qty * price
-            sym.position -= qty
-            if not sym.position:
-                sym.entry_price = _NAN
-            return (order, qty, price) if qty > 0 else None
-        qty = min(order.qty, math.floor(self._cash / price))
-        if qty <= 0:
-            return None
-        self._cash -= qty * price
-        if sym.position:
-            paid = sym.entry_price * sym.position + price * qty
-            sym.entry_price = paid / (sym.position + qty)
-        else:
-            sym.entry_price = price
-        sym.position += qty
-        return order, qty, price
+        done = []
+        for execution in self.fills(bar.ts_ns, order, prices, self._cash, sym.position):
+            qty, price = execution.qty, execution.price
+            if qty <= 0:
+                continue
+            if order.side == "sell":
+                self._cash += qty * price - execution.cost
+                sym.position -= qty
+                if not sym.position:
+                    sym.entry_price = _NAN
+            else:
+                self._cash -= qty * price + execution.cost
+                if sym.position:
+                    paid = sym.entry_price * sym.position + price * qty
+                    sym.entry_price = paid / (sym.position + qty)
+                else:
+                    sym.entry_price = price
+                sym.position += qty
+            done.append((order, execution))
+        return done
 
 
 def _checked(strategy: object) -> api.Strategy:
@@ -230,6 +254,9 @@ class PythonStrategyRunner:
         initial_cash: float = DEFAULT_CASH,
         interval_s: int = 60,
         account: str = "backtest",
+        fills: FillSource | None = None,
+        gate: OrderGate | None = None,
+        instruments: Mapping[str, Instrument] | None = None,
     ) -> None:
         self.strategy = _checked(strategy)
         self.name = strategy.strategy_name
@@ -237,7 +264,9 @@ class PythonStrategyRunner:
         if unknown:
             raise InvalidInput("params", f"{self.name} has no parameter {', '.join(unknown)}")
         merged = {**strategy.default_params, **(params or {})}
-        self.ctx = _Context(self.name, symbols, merged, initial_cash, strategy.history_size)
+        hooks = (assumed_fills if fills is None else fills, gate, dict(instruments or {}))
+        size = strategy.history_size
+        self.ctx = _Context(self.name, symbols, merged, initial_cash, size, hooks)
         self.errors: list[StrategyError] = []
         self.interval_s = interval_s
         self.account = account
@@ -263,15 +292,26 @@ class PythonStrategyRunner:
         close: float,
         volume: float,
         value: float,
+        base: float = _NAN,
     ) -> list[OrderIntent]:
-        """Take one bar; returns the orders of the previous timestamp when `ts` is later."""
+        """Take one bar; returns the orders of the previous timestamp when `ts` is later.
+        `base` is the day's base price for a fill source that checks price limits."""
         self.ctx._symbol(symbol)
         out = self.start()
         if self._ts is not None and ts != self._ts:
             if ts < self._ts:
                 raise InvalidInput("ts", f"bar at {ts} after a bar at {self._ts}")
             out += self.end_of_timestamp()
-        prices = BarInput(symbol, float(open), float(high), float(low), float(close), _no_market)
+        prices = BarInput(
+            symbol,
+            float(open),
+            float(high),
+            float(low),
+            float(close),
+            _no_market,
+            float(volume),
+            base,
+        )
         bar = Bar(
             symbol=symbol,
             ts_ns=ts,
@@ -293,8 +333,8 @@ class PythonStrategyRunner:
             return []
         batch, self._batch = sorted(self._batch, key=lambda b: b[0].symbol), []
         self.ctx.begin(self._ts)
-        fills = [(bar, f) for bar, prices in batch if (f := self.ctx.fill(bar, prices))]
-        for bar, (order, qty, price) in fills:
+        fills = [(bar, f) for bar, prices in batch for f in self.ctx.fill(bar, prices)]
+        for bar, (order, execution) in fills:
             self._fills += 1
             fill = Fill(
                 fill_id=f"{self.name}-{self._fills}",
@@ -302,9 +342,11 @@ class PythonStrategyRunner:
                 account=self.account,
                 symbol=order.symbol,
                 side=Side(order.side),
-                qty=qty,
-                price=_krw(price),
+                qty=execution.qty,
+                price=_krw(execution.price),
                 ts_ns=bar.ts_ns,
+                commission=execution.commission,
+                tax=execution.tax,
             )
             self._call("on_fill", self.strategy.on_fill, fill)
         for bar, _ in batch:
