@@ -34,6 +34,8 @@ Per bar of a symbol, at its close, in this order
     2. the position series are updated: `position`, `entry_price` (average price paid; not
        changed by sells), `bars_since_entry` (0 on the bar of the fill that opened the
        position, +1 per bar of the symbol), `unrealized_pnl_pct` (close / entry_price - 1);
+    2b. (after a selection re-rank) the symbol's cells — indicators and lookbacks over
+       position or selection series — take this bar's values (`jts.strategy.engine_eval`);
     3. exits, intrabar: stop loss and trailing stop trigger when the bar's low reaches their
        level, take profit when its high reaches its level; several at once count as the first
        of stop loss, trailing stop, take profit. KRW distances of stop loss and take profit
@@ -70,11 +72,11 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from jts.core.models import Instrument
 from jts.krx import round_to_tick
-from jts.strategy.engine_eval import NAN, Market, NotExecutable, Remainder, Selector
+from jts.strategy.engine_eval import NAN, Cells, Market, NotExecutable, Remainder, Selector
 from jts.strategy.evaluate.series import DayTracker, day_number
 from jts.strategy.evaluate.split import split_program
 from jts.strategy.lang.ast import (
@@ -176,8 +178,11 @@ backtester's risk checks and order path."""
 class _Symbol:
     """The state of one symbol (module docstring); `series` serves the remainder."""
 
-    def __init__(self, code: str, bar_minutes: int | None, selector: Selector | None) -> None:
+    def __init__(
+        self, code: str, bar_minutes: int | None, selector: Selector | None, cells: Cells | None
+    ) -> None:
         self.code = code
+        self.cells = cells
         self.day = DayTracker(bar_minutes)
         self.selector = selector
         self.position = 0
@@ -201,6 +206,10 @@ class _Symbol:
         assert self.selector is not None
         return self.selector.series(self.code, name)
 
+    def cell(self, index: int) -> Any:
+        assert self.cells is not None
+        return self.cells.values[index]
+
 
 class Engine:
     """Orders of `program` from bars fed one timestamp at a time (module docstring)."""
@@ -221,6 +230,8 @@ class Engine:
         self.fills: FillSource = assumed_fills if fills is None else fills
         self.gate = gate
         self.remainder = Remainder(program, split_program(program))
+        if program.selection is not None:
+            self.remainder.refuse_cells(program.selection.by, "a selection score")
         for expr in _expressions(program):
             self.remainder.check(expr)
         self.selector = Selector(program) if program.selection is not None else None
@@ -262,6 +273,10 @@ class Engine:
                 for s, b in zip(states, rows, strict=True)
             ]
             self.selector.rerank(scores)
+        if self.remainder.cells:
+            for sym, bar in zip(states, rows, strict=True):
+                assert sym.cells is not None
+                sym.cells.update(bar.market, sym)
         self._reserved = 0.0
         out: list[OrderIntent] = []
         for sym, bar in zip(states, rows, strict=True):
@@ -280,7 +295,8 @@ class Engine:
     def _symbol(self, code: str) -> _Symbol:
         sym = self.symbols.get(code)
         if sym is None:
-            sym = _Symbol(code, self.program.bar_minutes, self.selector)
+            cells = self.remainder.new_cells() if self.remainder.cells else None
+            sym = _Symbol(code, self.program.bar_minutes, self.selector, cells)
             self.symbols[code] = sym
         return sym
 

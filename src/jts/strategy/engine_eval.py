@@ -9,8 +9,14 @@ NaN are False (`!=` included), `and`/`or`/`not` on conditions, `x / 0` is NaN, `
 NaN when an argument is NaN.
 
 Indicators, lookbacks, crosses and `value_when` *over* a position or selection series
-(`sma(position, 3)`, `position[1]`) would need their own per-symbol history; they are refused
-up front with `NotExecutable` ("... is not executable yet").
+(`sma(unrealized_pnl_pct, 3)`, `position[1]`, `crosses_above(bars_since_entry, 5)`) are
+*cells*: each symbol keeps their streaming state (`jts.strategy.indicators.stream`, the same
+states the market-only part uses), and `Cells.update` feeds them once per bar of the symbol,
+inner cells first, after the bar's fill and position update and after a selection re-rank:
+so `position[1]` is the position after the previous bar, and a cell sees every bar whatever
+the rules do. A selection score may not use a cell (it is computed before the cells update),
+nor may a cell use an indicator that reads bar fields by itself; both are refused up front
+with `NotExecutable`.
 
 `Selector` is the cross-sectional ranking of `select top/bottom N by <score>`: see
 `jts.strategy.engine` for its rules.
@@ -25,8 +31,10 @@ from typing import Any, Protocol
 
 from jts.core.errors import JtsError
 from jts.strategy.evaluate.series import day_number
-from jts.strategy.evaluate.split import Split, children, constant, is_market_only
+from jts.strategy.evaluate.split import Split, children, constant, inputs, is_market_only
 from jts.strategy.evaluate.stream import BINARY, MATH
+from jts.strategy.evaluate.vector import call_params
+from jts.strategy.indicators import SPECS, new_state
 from jts.strategy.lang.ast import Direction, Program, ScheduleKind
 from jts.strategy.lang.expr import (
     Between,
@@ -45,6 +53,7 @@ from jts.strategy.lang.expr import (
     UnaryOp,
 )
 from jts.strategy.lang.printer import format_expr
+from jts.strategy.lang.typesys import Kind
 
 NAN = math.nan
 Market = Callable[[str], Any]
@@ -60,9 +69,11 @@ class NotExecutable(JtsError):
 
 
 class StateView(Protocol):
-    """The position and selection series of one symbol on the current bar."""
+    """The position and selection series of one symbol on the current bar, and its cells."""
 
     def series(self, name: str) -> float | bool: ...
+
+    def cell(self, index: int) -> Any: ...
 
 
 class Remainder:
@@ -77,6 +88,9 @@ class Remainder:
         self._ids: dict[int, str | None] = {}
         """`split.id_of` by node identity: AST nodes live as long as the program, and hashing a
         frozen dataclass tree on every bar cost more than the rest of the evaluation."""
+        self.cells: list[Lookback | Call] = []
+        """Stateful functions over state series, inner before outer (module docstring)."""
+        self._cell_index: dict[Expr, int] = {}
 
     def _market_id(self, expr: Expr) -> str | None:
         try:
@@ -86,20 +100,43 @@ class Remainder:
             return found
 
     def check(self, expr: Expr) -> None:
-        """Raise `NotExecutable` when `expr` applies a stateful function to state series."""
+        """Register the cells of `expr` (module docstring); `NotExecutable` for what cannot
+        run."""
         if self.split.id_of(expr) is not None:
             return
         if isinstance(expr, LetRef):
             self.check(self.program.let(expr.name))
             return
-        stateful = isinstance(expr, Lookback) or (isinstance(expr, Call) and expr.name not in MATH)
-        if stateful and not is_market_only(expr, self.program):
-            raise NotExecutable(
-                f"{format_expr(expr)}: indicators, lookbacks and crosses over position or "
-                "selection series are not executable yet"
-            )
         for child in children(expr):
             self.check(child)
+        stateful = isinstance(expr, Lookback) or (isinstance(expr, Call) and expr.name not in MATH)
+        if stateful and not is_market_only(expr, self.program):
+            assert isinstance(expr, Lookback | Call)
+            if isinstance(expr, Call) and expr.name in SPECS and SPECS[expr.name].fields:
+                raise NotExecutable(
+                    f"{format_expr(expr)}: {expr.name} reads bar fields itself and cannot take "
+                    "position or selection series"
+                )
+            if expr not in self._cell_index:
+                self._cell_index[expr] = len(self.cells)
+                self.cells.append(expr)
+
+    def refuse_cells(self, expr: Expr, where: str) -> None:
+        """`NotExecutable` when `expr` reads a cell (a `where` that runs before cells update)."""
+        before = len(self.cells)
+        self.check(expr)
+        if len(self.cells) != before or any(self._reads_cell(e) for e in _walk(expr, self)):
+            raise NotExecutable(
+                f"{format_expr(expr)}: {where} cannot use indicators or lookbacks over "
+                "position or selection series"
+            )
+
+    def _reads_cell(self, expr: Expr) -> bool:
+        return expr in self._cell_index
+
+    def new_cells(self) -> Cells:
+        """Fresh per-symbol states of this program's cells."""
+        return Cells(self)
 
     def value(self, expr: Expr, market: Market, state: StateView) -> Any:
         try:
@@ -123,6 +160,9 @@ class Remainder:
         if isinstance(expr, SeriesRef):
             name = expr.name
             return lambda market, state: state.series(name)
+        index = self._cell_index.get(expr)
+        if index is not None:
+            return lambda market, state: state.cell(index)
         if isinstance(expr, LetRef):
             return self._compile(self.program.let(expr.name))
         if isinstance(expr, Unary):
@@ -158,6 +198,73 @@ class Remainder:
 
     def condition(self, expr: Expr, market: Market, state: StateView) -> bool:
         return bool(self.value(expr, market, state))
+
+
+def _walk(expr: Expr, remainder: Remainder) -> list[Expr]:
+    """`expr` and its sub-expressions, through lets."""
+    out = [expr]
+    if isinstance(expr, LetRef):
+        out += _walk(remainder.program.let(expr.name), remainder)
+    for child in children(expr):
+        out += _walk(child, remainder)
+    return out
+
+
+class Cells:
+    """One symbol's cell states and current values (`Remainder.cells`, module docstring)."""
+
+    __slots__ = ("_steps", "values")
+
+    def __init__(self, remainder: Remainder) -> None:
+        self.values: list[Any] = []
+        self._steps: list[Callable[[Market, StateView], None]] = []
+        for index, cell in enumerate(remainder.cells):
+            self.values.append(False if cell.type.kind is Kind.BOOL else NAN)
+            self._steps.append(self._step(remainder, index, cell))
+
+    def update(self, market: Market, state: StateView) -> None:
+        """Feed every cell this bar's inputs, inner cells first."""
+        for step in self._steps:
+            step(market, state)
+
+    def _step(
+        self, remainder: Remainder, index: int, cell: Lookback | Call
+    ) -> Callable[[Market, StateView], None]:
+        values = self.values
+        args = [remainder._compile(a) for a in inputs(cell)]
+        if isinstance(cell, Lookback):
+            n = int(constant(cell.bars, remainder.program))
+            (arg,) = args
+            fill = values[index]
+            ring = [fill] * n
+
+            def lookback(market: Market, state: StateView) -> None:
+                x = arg(market, state)
+                if not n:
+                    values[index] = x
+                    return
+                values[index] = ring[0]
+                del ring[0]
+                ring.append(x)
+
+            return lookback
+        if cell.name == "value_when":
+            cond, x = args
+
+            def value_when(market: Market, state: StateView) -> None:
+                c, v = cond(market, state), x(market, state)
+                if c:
+                    values[index] = v
+
+            return value_when
+        indicator = new_state(cell.name, call_params(cell, remainder.program))
+        update, output = indicator.update, cell.output
+
+        def call(market: Market, state: StateView) -> None:
+            result = update(*[a(market, state) for a in args])
+            values[index] = result if output is None else getattr(indicator, output)
+
+        return call
 
 
 def _unary(op: UnaryOp, inner: Evaluator) -> Evaluator:

@@ -15,6 +15,9 @@ decide there, whatever the position. The driver leaves a quiet bar out of
   equity reads every held symbol's last close at the timestamp from the arrays
   (`Engine.close_of`).
 
+A program with cells (indicators or lookbacks over position or selection series,
+`jts.strategy.engine_eval`) is fed every bar: a cell must see each one.
+
 Symbols are registered with the engine in the order the streaming executor first meets them
 (first bar's ts, then code), so that equity sums positions in the same order.
 """
@@ -91,9 +94,13 @@ class Driver:
         self.ends = np.r_[starts[1:], n].tolist()
         self.index = {code: i for i, code in enumerate(self.codes)}
         program = engine.program
-        self.hold_skip = not program.exits and (program.flat is None or program.bar_minutes is None)
+        every_bar = bool(engine.remainder.cells)  # cells see every bar of every symbol
+        flat = program.flat is None or program.bar_minutes is None
+        self.hold_skip = not program.exits and flat and not every_bar
         self.order = np.lexsort((symbols, ts))
         self.quiet = quiet_rows(engine, arrays, n)
+        if every_bar:
+            self.quiet[:] = False
         self.last = [-1] * len(self.codes)
         self.now = 0
         first = sorted(range(len(self.codes)), key=lambda i: (int(ts[starts[i]]), self.codes[i]))

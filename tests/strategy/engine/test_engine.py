@@ -231,11 +231,31 @@ def test_selection_never_picks_an_undefined_score() -> None:
     ]
 
 
-def test_state_series_under_an_indicator_is_refused_by_both() -> None:
-    prog = program("when position[1] == 0: buy 1 shares")
+def test_lookbacks_and_indicators_over_state_series_see_every_bar() -> None:
+    # buy on bar 0 (fills bar 1), hold; position[1] is the position after the previous bar
+    prog = program(
+        "when position == 0 and position[1] == 0: buy 1 shares\n"
+        "when position > 0 and position[2] > 0 and sma(bars_since_entry, 2) >= 1.5: sell all"
+    )
+    got = brief(run_both(prog, frame(flat_rows(A, [1000] * 8))))
+    # bar 0: flat, position[1] NaN → no buy; bar 1: position[1] 0 → buy, fills bar 2;
+    # bar 2: bars_since_entry 0, position[2] 0; bar 3: bse 1, sma 0.5; bar 4: bse 2, sma 1.5,
+    # position[2] (after bar 2) 1 → sell, fills bar 5; bar 5: flat, position[1] 1 → no buy;
+    # bar 6: position[1] 0 → buy
+    assert got == [
+        (1, A, "buy", 1, None, "rule 0"),
+        (4, A, "sell", 1, None, "rule 1"),
+        (6, A, "buy", 1, None, "rule 0"),
+    ]
+
+
+def test_a_selection_score_over_state_series_is_refused_by_both() -> None:
+    prog = program(
+        "select top 1 by sma(position, 2) rebalance daily\nwhen selected: buy 1 shares"
+    )
     bars = frame(flat_rows(A, [1000]))
     for run in (run_vectorized, run_streaming):
-        with pytest.raises(NotExecutable, match="not executable yet"):
+        with pytest.raises(NotExecutable, match="a selection score cannot use"):
             run(prog, bars)
 
 

@@ -29,8 +29,21 @@ GUARDS = (
     "unrealized_pnl_pct < -0.5%",
     "entry_price < close",
     "true",
+    "position[1] == 0",
+    "sma(unrealized_pnl_pct, 2) > 0",
+    "crosses_above(bars_since_entry, 2)",
+    "highest(position, 3) > position",
+    "value_when(bars_since_entry == 0, close) < close",
 )
-SELECTION_GUARDS = ("selected", "not selected", "rebalancing", "rank <= 1", "rank == 2")
+SELECTION_GUARDS = (
+    "selected",
+    "not selected",
+    "rebalancing",
+    "rank <= 1",
+    "rank == 2",
+    "rank[1] == 1",
+    "rising(rank, 1)",
+)
 SIZES = (
     "buy 10 shares",
     "buy position + 3 shares",
