@@ -39,6 +39,8 @@ from jts.backtest.trades import round_trips
 from jts.backtest.vector import run_vector
 from jts.core.errors import InvalidInput
 from jts.core.models import Instrument
+from jts.marketdata.frames import TickFrame
+from jts.marketdata.store import ParquetStore
 from jts.risk import RiskLimits
 from jts.strategy.api import Strategy
 from jts.strategy.lang import Program, compile_program
@@ -126,11 +128,14 @@ def run(
     settlement: bool = False,
     risk_limits: RiskLimits | None = None,
     instruments: Mapping[str, Instrument] | None = None,
+    ticks: TickFrame | bool = False,
 ) -> BacktestResult:
     """Backtest `strategy` on `data` (module docstring); options as in `jts backtest --help`.
 
     `engine` defaults to `vector` for a program and `event` for a Python strategy (which
-    runs bar by bar only)."""
+    runs bar by bar only). `ticks` (event engine, programs with exits): the trade prints
+    between bars, on which stops and targets trigger intrabar — a `TickFrame`, or True to read
+    them from the store `data` names for the loaded symbols and dates."""
     program, path = load_strategy(strategy, params)
     python = isinstance(program, Strategy)
     if engine is None:
@@ -156,7 +161,26 @@ def run(
         strategy_dir=None if path is None else path.parent,
     )
     python_params = params if python else None
-    return run_loaded(program, loaded, config, risk_limits, python_params=python_params)
+    prints = _ticks(ticks, data, loaded) if ticks is not False else None
+    if prints is not None and (python or engine != "event"):
+        raise InvalidInput("ticks", "tick exits run on the event engine, for .jts programs")
+    return run_loaded(
+        program, loaded, config, risk_limits, python_params=python_params, ticks=prints
+    )
+
+
+def _ticks(ticks: TickFrame | bool, data: DataSource, loaded: LoadedBars) -> TickFrame:
+    """The prints for a tick backtest: as given, or read from the store `data` names."""
+    if isinstance(ticks, TickFrame):
+        return ticks
+    store = data if isinstance(data, ParquetStore) else None
+    if store is None and isinstance(data, str | os.PathLike) and Path(data).is_dir():
+        store = ParquetStore(Path(data))
+    if store is None or "ticks" not in store.datasets():
+        raise InvalidInput("ticks", f"{loaded.source} holds no ticks (import them into a store)")
+    stamps = loaded.bars["ts"]
+    first, last = int(stamps.min()), int(stamps.max())
+    return store.read_ticks(loaded.symbols, first, last + loaded.bars.interval_s * 10**9)
 
 
 def run_loaded(
@@ -166,6 +190,7 @@ def run_loaded(
     risk_limits: RiskLimits | None = None,
     *,
     python_params: Mapping[str, object] | None = None,
+    ticks: TickFrame | None = None,
 ) -> BacktestResult:
     """Backtest a compiled program (or a Python strategy, event engine) on bars already
     loaded (sweeps load once, run many)."""
@@ -179,7 +204,7 @@ def run_loaded(
     elif config.engine == "vector":
         out = run_vector(program, prepared, risk)
     else:
-        out = run_event(program, prepared, risk)
+        out = run_event(program, prepared, risk, ticks)
     seconds = time.perf_counter() - started
     result = _result(program, loaded, config, out, seconds, python_params)
     if errors:

@@ -14,10 +14,11 @@ runner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from jts.backtest.fills import Matcher
@@ -29,6 +30,7 @@ from jts.core.clock import SimulatedClock
 from jts.core.enums import OrderStatus
 from jts.core.errors import StrategyError
 from jts.core.models import Fill, Order, OrderRequest
+from jts.marketdata.frames import TickFrame
 from jts.oms import OrderManager
 from jts.strategy.api import FIELDS, Strategy
 from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
@@ -51,26 +53,31 @@ class BarVenue:
         self.matcher = matcher
         self.ledger = ledger
         self.oms = oms
-        self.resting: dict[str, tuple[OrderRequest, str]] = {}
+        self.resting: dict[str, tuple[OrderRequest, OrderIntent]] = {}
         self._fills = 0
 
-    def accept(self, request: OrderRequest, reason: str) -> None:
+    def accept(self, request: OrderRequest, intent: OrderIntent) -> None:
         """Take an order (the OMS hears it is accepted); it waits for the symbol's next bar."""
         coid = request.client_order_id
         self.oms.on_accepted(coid, coid, request.ts_ns)
-        self.resting[request.symbol] = (request, reason)
+        self.resting[request.symbol] = (request, intent)
 
     def on_bar(self, ts: int, bar: BarInput, cash: float, position: int) -> Sequence[Execution]:
         """Match the symbol's resting order on `bar`; the executions, for the strategy."""
         resting = self.resting.pop(bar.symbol, None)
         if resting is None:
             return ()
-        request, reason = resting
-        coid, side = request.client_order_id, request.side.value
+        request, intent = resting
+        coid, side, reason = request.client_order_id, request.side.value, intent.reason
+        trigger = intent.trigger
         day = self.matcher.day(ts)
         if self.ledger.settlement:
             cash = min(cash, self.ledger.available(day))
-        match = self.matcher.match(ts, side, request.qty, request.price, bar, cash, position)
+        match = self.matcher.match(
+            ts, side, request.qty, request.price, bar, cash, position, trigger
+        )
+        if trigger is not None:  # a tick exit fills when its print traded, inside this bar
+            ts = request.ts_ns
         out: tuple[Execution, ...] = ()
         if match is not None:
             self._fills += 1
@@ -131,7 +138,7 @@ class OrderPath:
                 return False
         self.reasons[coid] = intent.reason
         self.oms.submit(request)
-        self.venue.accept(request, intent.reason)
+        self.venue.accept(request, intent)
         return True
 
     def fills(
@@ -160,26 +167,78 @@ class BarSink(Protocol):
     ) -> list[OrderIntent]: ...
 
 
-def replay(prepared: Prepared, sink: BarSink, clock: SimulatedClock) -> int:
-    """Feed every bar to `sink` in (ts, symbol) order on `clock`; the last timestamp."""
+def replay(
+    prepared: Prepared,
+    sink: BarSink,
+    clock: SimulatedClock,
+    ticks: TickFrame | None = None,
+    on_tick: Callable[[str, int, float], object] | None = None,
+) -> int:
+    """Feed every bar to `sink` in (ts, symbol) order on `clock`, and every print of `ticks`
+    to `on_tick` in time order between them; the last bar's timestamp.
+
+    A bar is delivered when it closes (start + interval) and before the prints of that
+    instant, as a live feed builds a bar from the prints before it."""
     bars = prepared.bars
     symbols = np.asarray(bars["symbol"])
     stamps = np.asarray(bars["ts"], dtype=np.int64)
     columns = [np.asarray(bars[f], dtype=np.float64) for f in FIELDS]
     base = prepared.base
+    order = np.lexsort((symbols, stamps))
+    if on_tick is None:
+        ticks = None
+    interval_ns = bars.interval_s * 1_000_000_000
+    events = _merged(stamps[order] + interval_ns, ticks)
+    prints: list[tuple[str, int, float]] = []
+    if ticks is not None:
+        prints = list(
+            zip(
+                np.asarray(ticks["symbol"]).tolist(),
+                np.asarray(ticks["ts"], dtype=np.int64).tolist(),
+                np.asarray(ticks["price"], dtype=np.float64).tolist(),
+                strict=True,
+            )
+        )
     last = 0
-    for row in np.lexsort((symbols, stamps)).tolist():
+    rows = order.tolist()
+    for event in events:
+        if event < 0:
+            symbol, at, price = prints[-event - 1]
+            clock.set(at)
+            if on_tick is not None:
+                on_tick(symbol, at, price)
+            continue
+        row = rows[event]
         ts = int(stamps[row])
         if ts != last:
-            clock.set(ts)
+            clock.set(max(clock.now_ns(), ts + interval_ns))  # a bar exists once it closed
             last = ts
         o, h, lo, c, v, value = (float(col[row]) for col in columns)
         sink.on_bar(str(symbols[row]), ts, o, h, lo, c, v, value, float(base[row]))
     return last
 
 
-def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
-    """Run `program` bar by bar over the prepared bars (see the module docstring)."""
+def _merged(bar_ends: npt.NDArray[np.int64], ticks: TickFrame | None) -> list[int]:
+    """Event order: bar k as k, print i as -(i + 1), by time; a bar before prints of its
+    closing instant."""
+    if ticks is None or not len(ticks):
+        return list(range(len(bar_ends)))
+    tick_ts = np.asarray(ticks["ts"], dtype=np.int64)
+    keys = np.concatenate([bar_ends, tick_ts])
+    kinds = np.concatenate([np.zeros(len(bar_ends), np.int8), np.ones(len(tick_ts), np.int8)])
+    ids = np.concatenate([np.arange(len(bar_ends)), -np.arange(1, len(tick_ts) + 1)])
+    merged: list[int] = ids[np.lexsort((kinds, keys))].tolist()
+    return merged
+
+
+def run_event(
+    program: Program,
+    prepared: Prepared,
+    risk: BacktestRisk | None = None,
+    ticks: TickFrame | None = None,
+) -> RunOutput:
+    """Run `program` bar by bar over the prepared bars (see the module docstring); with
+    `ticks` (sorted by time), exits also trigger on the prints between bars."""
     path = OrderPath(prepared, risk, program.name)
     engine = Engine(
         program,
@@ -191,7 +250,7 @@ def run_event(program: Program, prepared: Prepared, risk: BacktestRisk | None = 
     if risk is not None:
         watch_engine(risk, engine)
     executor = StreamingExecutor(program, prepared.bars.symbols(), engine=engine)
-    last = replay(prepared, executor, path.clock)
+    last = replay(prepared, executor, path.clock, ticks, executor.on_tick)
     executor.flush()
     path.venue.close(last)
     return output(prepared, path.orders(), engine.cash)

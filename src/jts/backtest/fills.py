@@ -30,7 +30,8 @@ For every model:
 
 Prices are whole KRW (bars are on the tick grid; a float from a file is rounded to the won).
 An unfilled remainder is not carried: an order lives for exactly one bar, like the strategy
-engine's own assumption (`jts.strategy.engine`).
+engine's own assumption (`jts.strategy.engine`). An exit sent on a tick (event-driven runs
+with ticks) fills at the tick's price, with the same slippage, limits and costs.
 """
 
 from __future__ import annotations
@@ -165,8 +166,11 @@ class Matcher:
         bar: BarPrices,
         cash: float,
         position: int,
+        trigger: float | None = None,
     ) -> Match | None:
-        """The fill of an order (module docstring) on `bar`, starting at `ts_ns`; None: none."""
+        """The fill of an order (module docstring) on `bar`, starting at `ts_ns`; None: none.
+        `trigger`: the order was sent on a print at that price inside `bar` (a tick exit),
+        and fills there rather than at the model's price."""
         buy = side == "buy"
         if limit_price is not None:
             touched = bar.low <= limit_price if buy else bar.high >= limit_price
@@ -175,7 +179,7 @@ class Matcher:
         day = self.day(ts_ns)
         band = self.limits(bar.symbol, bar.base, day)
         ins = self.instrument(bar.symbol)
-        price = self._price(buy, limit_price, bar, band, day, ins)
+        price = self._price(buy, limit_price, bar, band, day, ins, trigger)
         qty = self._volume_cap(buy, qty, bar, band)
         if not buy:
             qty = min(qty, position)
@@ -200,8 +204,11 @@ class Matcher:
         band: tuple[int, int] | None,
         day: dt.date,
         ins: Instrument,
+        trigger: float | None,
     ) -> int:
         ref = bar.close if self.model.kind == "close" else bar.open
+        if trigger is not None:
+            ref = trigger
         price = self._slipped(round(ref), buy, day, ins.uses_etf_ticks)
         if band is not None:
             price = min(max(price, band[0]), band[1])

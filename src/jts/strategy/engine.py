@@ -52,6 +52,18 @@ Per bar of a symbol, at its close, in this order
        nothing (a sell when flat), no later rule is tried.
     At most one order per symbol and bar: an exit or flat order skips steps 4-5.
 
+Exits on ticks (`Engine.on_tick`, live trading and tick backtests)
+    Between bars, each trade print of a held symbol without a pending order is checked
+    against the exit levels as of its last bar: stop loss and take profit as fixed on the
+    entry bar, the trailing level that the next bar would use (the peak including the last
+    bar, less the distance valued on the last bar, never below the current level). A print
+    at or through a level sells the whole position at market at once, stamped with the
+    print's time and with the print's price as `trigger`; the default fill source fills it
+    at that price on the symbol's next bar (the one the print belongs to). The order counts as
+    that bar's pending order: the bar's own exits and flat rule see a flat symbol. Prints
+    start counting after the entry bar (the engine learns of a fill when its bar closes);
+    the entry bar, and bars without prints, keep the bar-level exit check.
+
 Selection (`select top/bottom N by <score> rebalance <schedule>`)
     Cross-sectional at each timestamp over the symbols with a bar at it. A timestamp re-ranks
     when it is the first of a new KST day (`daily`), ISO week (`weekly`) or month
@@ -110,7 +122,8 @@ _EXIT_ORDER = (ExitKind.STOP_LOSS, ExitKind.TRAILING_STOP, ExitKind.TAKE_PROFIT)
 
 @dataclass(frozen=True, slots=True)
 class OrderIntent:
-    """An order decided at the close of the bar starting at `ts_ns` (see the module doc).
+    """An order decided at the close of the bar starting at `ts_ns` (see the module doc), or
+    by an exit on the tick at `ts_ns` (`trigger` is then the tick's price).
 
     `reason` is `rule N` (0-based index of the rule), `stop_loss`, `take_profit`,
     `trailing_stop` or `flat`; `limit_price` is None for a market order."""
@@ -122,6 +135,7 @@ class OrderIntent:
     order_type: str
     limit_price: int | None
     reason: str
+    trigger: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +207,7 @@ class _Symbol:
         self.trail = NAN
         self.fixed: dict[ExitKind, float] = {}
         self.pending: OrderIntent | None = None
+        self.last: BarInput | None = None
 
     def series(self, name: str) -> float | bool:
         if name == "position":
@@ -281,6 +296,7 @@ class Engine:
         out: list[OrderIntent] = []
         for sym, bar in zip(states, rows, strict=True):
             intent = self._decide(ts, sym, bar)
+            sym.last = bar
             if sym.position:
                 sym.peak = max(sym.peak, bar.high)
             if intent is not None:
@@ -291,6 +307,38 @@ class Engine:
                 sym.pending = intent
                 out.append(intent)
         return out
+
+    def on_tick(self, ts: int, symbol: str, price: float) -> OrderIntent | None:
+        """An exit order when the print at `price` crosses a level (module docstring)."""
+        sym = self.symbols.get(symbol)
+        if sym is None or not sym.position or sym.pending is not None or sym.last is None:
+            return None
+        reason = self._tick_exit(sym, sym.last, price)
+        if reason is None:
+            return None
+        intent = OrderIntent(ts, symbol, "sell", sym.position, "market", None, reason, price)
+        if self.gate is not None and not self.gate(intent, sym.last):
+            return None
+        sym.pending = intent
+        return intent
+
+    def _tick_exit(self, sym: _Symbol, bar: BarInput, price: float) -> str | None:
+        for ex in self._exits:
+            if ex.kind is ExitKind.TRAILING_STOP:
+                value = self.remainder.number(ex.distance, bar.market, sym)
+                level = _level(ex, sym.peak, value, -1.0)
+                if level != level or level < sym.trail:
+                    level = sym.trail
+                triggered = price <= level
+            else:
+                value = sym.fixed.get(ex.kind, NAN)
+                if ex.kind is ExitKind.STOP_LOSS:
+                    triggered = price <= _level(ex, sym.entry_price, value, -1.0)
+                else:
+                    triggered = price >= _level(ex, sym.entry_price, value, 1.0)
+            if triggered:
+                return ex.kind.value
+        return None
 
     def _symbol(self, code: str) -> _Symbol:
         sym = self.symbols.get(code)
@@ -471,9 +519,10 @@ def fill_price(order: OrderIntent, bar: BarInput) -> float | None:
 def assumed_fills(
     ts: int, order: OrderIntent, bar: BarInput, cash: float, position: int
 ) -> Sequence[Execution]:
-    """The engine's own fill assumption (module docstring): whole at `fill_price`, no costs, a
-    buy cut to the shares `cash` pays for, a sell to the shares held."""
-    price = fill_price(order, bar)
+    """The engine's own fill assumption (module docstring): whole at `fill_price` (a tick
+    exit at its trigger price), no costs, a buy cut to the shares `cash` pays for, a sell to
+    the shares held."""
+    price = fill_price(order, bar) if order.trigger is None else order.trigger
     if price is None:
         return ()
     if order.side == "sell":

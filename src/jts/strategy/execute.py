@@ -3,6 +3,7 @@
     intents = run_vectorized(program, bars)            # a whole BarFrame at once
     ex = StreamingExecutor(program, symbols)           # bar by bar
     intents = ex.on_bar(symbol, ts, open, high, low, close, volume, value)
+    intents = ex.on_tick(symbol, ts, price)            # exits between bars (live, tick data)
     intents += ex.flush()
     intents = run_streaming(program, bars)             # a BarFrame replayed bar by bar
 
@@ -82,6 +83,8 @@ class StreamingExecutor:
         engine: Engine | None = None,
     ) -> None:
         self.engine = Engine(program, initial_cash=initial_cash) if engine is None else engine
+        minutes = program.bar_minutes
+        self.interval_ns = (86_400 if minutes is None else minutes * 60) * 1_000_000_000
         self.evaluator = StreamEvaluator(program, symbols)
         self._ts: int | None = None
         self._batch: list[BarInput] = []
@@ -114,6 +117,17 @@ class StreamingExecutor:
             )
         )
         self._ts = ts
+        return out
+
+    def on_tick(self, symbol: str, ts: int, price: float) -> list[OrderIntent]:
+        """Take one trade print: decides the buffered bars first when the print lies after
+        their interval, then returns any exit it triggers (`Engine.on_tick`)."""
+        out: list[OrderIntent] = []
+        if self._ts is not None and self._batch and ts >= self._ts + self.interval_ns:
+            out = self.end_of_timestamp()
+        intent = self.engine.on_tick(ts, symbol, float(price))
+        if intent is not None:
+            out.append(intent)
         return out
 
     def end_of_timestamp(self) -> list[OrderIntent]:

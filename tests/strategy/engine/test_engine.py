@@ -12,7 +12,7 @@ from jts.strategy.engine import NotExecutable
 from jts.strategy.execute import StreamingExecutor, run_streaming, run_vectorized
 from jts.strategy.lang import compile_program
 
-from . import DAY, brief, flat_rows, frame, program, run_both
+from . import DAY, brief, flat_rows, frame, program, run_both, ts_of
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "strategies"
 A, B, C = "000010", "000020", "000030"
@@ -250,9 +250,7 @@ def test_lookbacks_and_indicators_over_state_series_see_every_bar() -> None:
 
 
 def test_a_selection_score_over_state_series_is_refused_by_both() -> None:
-    prog = program(
-        "select top 1 by sma(position, 2) rebalance daily\nwhen selected: buy 1 shares"
-    )
+    prog = program("select top 1 by sma(position, 2) rebalance daily\nwhen selected: buy 1 shares")
     bars = frame(flat_rows(A, [1000]))
     for run in (run_vectorized, run_streaming):
         with pytest.raises(NotExecutable, match="a selection score cannot use"):
@@ -278,3 +276,29 @@ def test_a_buy_fill_is_cut_to_the_cash_at_the_fill_price() -> None:
     )
     got = brief(run_both(prog, frame(rows), initial_cash=100_000))
     assert got == [(0, A, "buy", 10, None, "rule 0"), (1, A, "sell", 5, None, "rule 1")]
+
+
+def test_a_print_through_the_stop_exits_at_once_and_fills_at_its_price() -> None:
+    prog = program("when position == 0 and bar_of_day == 0: buy 10 shares\nstop loss 1%")
+    ex = StreamingExecutor(prog, [A])
+    minute = 60 * 10**9
+    start = ts_of(0)
+    assert ex.on_bar(A, start, 1000, 1000, 1000, 1000, 1, 1) == []
+    [buy] = ex.on_bar(A, start + minute, 1000, 1000, 1000, 1000, 1, 1)  # decides bar 0
+    assert ex.on_tick(A, start + 2 * minute + 5, 991) == []  # decides bar 1: entry fill
+    assert ex.engine.symbols[A].position == 10
+    [stop] = ex.on_tick(A, start + 2 * minute + 9, 989)  # 1000 × 0.99 = 990 crossed
+    assert (stop.ts_ns, stop.side, stop.qty, stop.reason) == (
+        start + 2 * minute + 9,
+        "sell",
+        10,
+        "stop_loss",
+    )
+    assert stop.trigger == 989
+    assert ex.on_tick(A, start + 2 * minute + 10, 985) == []  # one pending order at a time
+    assert ex.on_bar(A, start + 2 * minute, 1000, 1000, 985, 995, 1, 1) == []
+    assert ex.flush() == []
+    sym = ex.engine.symbols[A]
+    assert sym.position == 0
+    assert ex.engine.cash == 100_000_000 - 10 * 1000 + 10 * 989
+    assert buy.reason == "rule 0"
