@@ -14,7 +14,7 @@ decided when a bar of a later one arrives (`on_bar` returns its orders), on
 `end_of_timestamp()`, on a tick, or on `flush()` / `stop()`. Deciding a timestamp, symbols in
 code order: every pending order fills (or is dropped) at its symbol's bar open and the bar joins
 the history; then `on_fill` for each fill; then `on_bar` for each bar. The fill price, limit
-rounding and cash rules are `jts.strategy.engine`'s (`fill_price`, `limit_on_tick` are reused,
+rounding and cash rules are `jts.strategy.engine`'s (`assumed_fills`, `limit_on_tick` are reused,
 not copied); as in the engine, cash for buys is reserved per timestamp, at most one order per
 symbol is placed per timestamp (a second one is refused: None), and a new order replaces one
 that has not filled yet. Orders placed in `on_tick` are stamped with the tick's time and fill
@@ -40,8 +40,8 @@ from jts.core.errors import InvalidInput, StrategyError
 from jts.core.models import Bar, Fill, Instrument, Tick
 from jts.marketdata.frames import BarFrame
 from jts.strategy import api
-from jts.strategy.engine import (
-    DEFAULT_CASH,
+from jts.strategy.engine import DEFAULT_CASH
+from jts.strategy.engine_io import (
     BarInput,
     Execution,
     FillSource,
