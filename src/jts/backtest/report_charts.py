@@ -35,7 +35,7 @@ _WEEKENDS = [{"bounds": ["sat", "mon"]}]
 _LAYOUT: dict[str, Any] = {
     "template": "none",  # plotly.js defaults; a named template would be embedded per figure
     "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12, "color": INK},
-    "margin": {"l": 70, "r": 20, "t": 40, "b": 40},
+    "margin": {"l": 100, "r": 20, "t": 40, "b": 40},  # room for "100,000,000" and a title
     "hovermode": "x unified",
     "showlegend": False,
     "paper_bgcolor": "white",

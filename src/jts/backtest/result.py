@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from jts.backtest.metrics import METRIC_KEYS
 from jts.backtest.report import write_report
 from jts.backtest.report_charts import figure_equity
 from jts.marketdata.frames import BarFrame
@@ -49,17 +50,26 @@ class BacktestResult:
 
     def report(self, path: str | Path) -> Path:
         """Write the HTML report to `path`; the path written."""
+        stats = self.stats
+        run = {
+            "engine": stats.get("engine"),
+            "symbols": stats.get("symbols"),
+            "bars": f"{stats.get('bars', 0):,}",
+            "orders": f"{stats.get('orders', 0):,} ({stats.get('orders_rejected', 0):,} rejected)",
+            "run time": f"{stats.get('seconds', 0.0):.2f} s",
+        }
+        meta = {k: v for k, v in self.meta.items() if v not in ([], None, "")}
         return write_report(
             path,
             title=self.strategy,
-            stats=self.stats,
+            stats={k: stats[k] for k in METRIC_KEYS if k in stats},
             equity=self.equity,
             fills=self.fills,
             trades=self.trades,
             initial_cash=self.initial_cash,
             bars=self.bars,
             params=self.params,
-            meta=self.meta,
+            meta={**run, **meta},
         )
 
     def to_parquet(self, folder: str | Path) -> Path:
