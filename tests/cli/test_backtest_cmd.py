@@ -226,3 +226,33 @@ def test_a_malformed_strategy_shows_line_and_caret(run_jts: RunJts, files: Files
     assert "bad.jts:9:" in done.stderr
     assert "^" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+PYTHON_STRATEGY = Path(__file__).parents[2] / "examples" / "strategies" / "python_mean_reversion.py"
+
+
+def test_python_strategies_run_on_the_event_engine(jts: Jts, files: Files) -> None:
+    done = jts("backtest", str(PYTHON_STRATEGY), "--store", "--json", "qty=3")
+    assert done.code == 0, done.err
+    summary = done.json()
+    assert summary["engine"] == "event"
+    assert summary["strategy"] == "python_mean_reversion"
+    assert summary["params"]["qty"] == 3
+    listed = jts("backtests", "--json")
+    assert json.loads(listed.out.splitlines()[0])["strategy"] == "python_mean_reversion"
+    refused = jts("backtest", str(PYTHON_STRATEGY), "--store", "--engine", "vector")
+    assert refused.code == 2
+    assert "use --engine event" in refused.err
+    swept = jts("backtest", str(PYTHON_STRATEGY), "--store", "--sweep", "qty=1..3")
+    assert swept.code == 2
+    assert "sweeps and walk-forward run .jts programs" in swept.err
+
+
+def test_ticks_need_the_event_engine_and_a_store_with_ticks(jts: Jts, files: Files) -> None:
+    vector = jts("backtest", str(files.strategy), "--store", "--ticks", "--no-record")
+    assert vector.code == 2
+    assert "event engine" in vector.err
+    missing = jts("backtest", str(files.strategy), "--store", "--engine", "event", "--ticks",
+                  "--no-record")  # fmt: skip
+    assert missing.code == 2
+    assert "holds no ticks" in missing.err

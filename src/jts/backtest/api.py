@@ -45,7 +45,16 @@ from jts.risk import RiskLimits
 from jts.strategy.api import Strategy
 from jts.strategy.lang import Program, compile_program
 
-__all__ = ["StrategySource", "load_strategy", "python_strategy", "run", "run_loaded"]
+__all__ = [
+    "Loaded",
+    "StrategySource",
+    "load_strategy",
+    "load_ticks",
+    "python_strategy",
+    "run",
+    "run_loaded",
+    "strategy_source",
+]
 
 StrategySource = Program | Strategy | str | os.PathLike[str]
 Loaded = Program | Strategy
@@ -161,7 +170,7 @@ def run(
         strategy_dir=None if path is None else path.parent,
     )
     python_params = params if python else None
-    prints = _ticks(ticks, data, loaded) if ticks is not False else None
+    prints = load_ticks(ticks, data, loaded) if ticks is not False else None
     if prints is not None and (python or engine != "event"):
         raise InvalidInput("ticks", "tick exits run on the event engine, for .jts programs")
     return run_loaded(
@@ -169,7 +178,7 @@ def run(
     )
 
 
-def _ticks(ticks: TickFrame | bool, data: DataSource, loaded: LoadedBars) -> TickFrame:
+def load_ticks(ticks: TickFrame | bool, data: DataSource, loaded: LoadedBars) -> TickFrame:
     """The prints for a tick backtest: as given, or read from the store `data` names."""
     if isinstance(ticks, TickFrame):
         return ticks
@@ -272,12 +281,18 @@ def _result(
     )
 
 
-def _fingerprint(program: Loaded) -> str:
-    """sha256 of the program text, or of the Python strategy's source file when readable."""
+def strategy_source(program: Loaded) -> tuple[str, str]:
+    """(name, source text) of a program, or of a Python strategy (its class's source when
+    readable): what a recorded run keeps."""
     if isinstance(program, Program):
-        return hashlib.sha256(program.source.encode()).hexdigest()
+        return program.name, program.source
     try:
         text = inspect.getsource(type(program))
     except (OSError, TypeError):
         text = type(program).__qualname__
-    return hashlib.sha256(text.encode()).hexdigest()
+    return program.strategy_name, text
+
+
+def _fingerprint(program: Loaded) -> str:
+    """sha256 of the program text or of the Python strategy's source."""
+    return hashlib.sha256(strategy_source(program)[1].encode()).hexdigest()

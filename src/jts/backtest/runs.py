@@ -37,6 +37,7 @@ from typing import Any, Final
 import polars as pl
 
 import jts
+from jts.backtest.api import Loaded, strategy_source
 from jts.backtest.result import BacktestResult
 from jts.core.errors import InvalidInput
 from jts.strategy.lang import Program
@@ -89,7 +90,7 @@ class StoredRun:
 
 def record_run(
     data_dir: str | os.PathLike[str],
-    program: Program,
+    program: Loaded,
     *,
     kind: str = "backtest",
     result: BacktestResult | None = None,
@@ -162,7 +163,7 @@ def load_run(data_dir: str | os.PathLike[str], run_id: str) -> StoredRun:
 
 
 def _meta(
-    program: Program,
+    program: Loaded,
     kind: str,
     result: BacktestResult | None,
     data: Mapping[str, Any] | None,
@@ -178,12 +179,14 @@ def _meta(
     for key in ("start", "end"):
         about.setdefault(key, result_meta.get(key))
     settings = dict(options or {})
+    name, text = strategy_source(program)
+    params = program.param_values if isinstance(program, Program) else program.default_params
     return {
-        "strategy": program.name,
-        "strategy_sha256": hashlib.sha256(program.source.encode()).hexdigest(),
+        "strategy": name,
+        "strategy_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "strategy_file": strategy_file,
-        "strategy_text": program.source,
-        "params": result.params if result is not None else program.param_values,
+        "strategy_text": text,
+        "params": result.params if result is not None else dict(params),
         "data": about,
         "engine": settings.get("engine"),
         "options": settings,

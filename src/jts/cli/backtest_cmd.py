@@ -30,6 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from jts.cli.backtests_cmd import backtests, print_frame
 from jts.cli.state import console, err_console, parse_date, state
 from jts.core.codes import normalize_symbol
 from jts.core.errors import InvalidInput
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
     import polars as pl
 
     from jts.backtest import BacktestConfig, BacktestResult, LoadedBars
+    from jts.backtest.api import Loaded
     from jts.backtest.runs import StoredRun
-    from jts.strategy.lang import Program
 
 
 _ROWS: tuple[tuple[str, str, str], ...] = (
@@ -64,7 +65,7 @@ class _Run:
     """One invocation: the options as given, and what they produced."""
 
     given: dict[str, Any]
-    program: Program
+    program: Loaded
     loaded: LoadedBars
     config: BacktestConfig
     record_dir: Path | None
@@ -80,7 +81,9 @@ Opt = typer.Option
 
 def backtest(  # one parameter per option: Typer reads the signature
     ctx: typer.Context,
-    strategy: Annotated[Path, typer.Argument(help="Strategy file (.jts).")],
+    strategy: Annotated[
+        Path, typer.Argument(help="Strategy file: .jts, or .py with one Strategy class.")
+    ],
     assignments: Annotated[
         list[str] | None, typer.Argument(help="k=v params; with --sweep k=3..10, k=1,3,7 ...")
     ] = None,
@@ -89,7 +92,9 @@ def backtest(  # one parameter per option: Typer reads the signature
     symbols: Annotated[list[str] | None, Opt(help="Codes (commas or repeated).")] = None,
     start: Annotated[str | None, Opt(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, Opt(help="Last day, YYYY-MM-DD (inclusive).")] = None,
-    engine: Annotated[str, Opt(help="vector (fast) or event (the live path).")] = "vector",
+    engine: Annotated[
+        str | None, Opt(help="vector (fast; .jts default) or event (the live path; .py).")
+    ] = None,
     fill: Annotated[str, Opt(help="next_open, close or limit_touch.")] = "next_open",
     costs: Annotated[str, Opt(help="krx (commission and tax) or none.")] = "krx",
     cash: Annotated[int, Opt(help="Initial cash, KRW.")] = 100_000_000,
@@ -106,6 +111,9 @@ def backtest(  # one parameter per option: Typer reads the signature
     walk_forward: Annotated[int | None, Opt(help="Folds (needs --sweep).")] = None,
     jobs: Annotated[int | None, Opt(help="Processes for sweeps (default: all cores).")] = None,
     no_record: Annotated[bool, Opt("--no-record", help="Do not record the run.")] = False,
+    ticks: Annotated[
+        bool, Opt("--ticks", help="Exits on the store's ticks between bars (event engine).")
+    ] = False,
 ) -> None:
     """Backtest STRATEGY on stored or given bars: summary, report, export, sweeps."""
     from jts.strategy.lang import DslError
@@ -125,10 +133,13 @@ def _dispatch(ctx: typer.Context, given: dict[str, Any]) -> None:
     if folds is not None and given["report"] is not None:
         raise InvalidInput("--report", "is for single runs and sweeps, not --walk-forward")
     from jts.backtest.sweep import parse_sweep
+    from jts.strategy.lang import Program
 
     params = _params([*(given["param"] or []), *([] if sweep else words)])
     program = _program(given["strategy"], params)
-    grid = parse_sweep(words, program) if sweep else []  # refused before any data is read
+    if not isinstance(program, Program) and sweep:
+        raise InvalidInput("--sweep", "sweeps and walk-forward run .jts programs")
+    grid = parse_sweep(words, program) if isinstance(program, Program) and sweep else []
     run = _prepare(ctx, program, given)
     if folds is not None:
         _walk_forward(run, grid, folds)
@@ -183,9 +194,17 @@ def _symbols(given: list[str] | None) -> list[str] | None:
     return [normalize_symbol(c) for c in codes] or None
 
 
-def _program(path: Path, params: dict[str, int | float]) -> Program:
+def _program(path: Path, params: dict[str, int | float]) -> Loaded:
+    """The compiled program, or the Python strategy of a `.py` file (`file.py:Class` names
+    one of several); Python params are checked when it runs."""
+    from jts.backtest.api import python_strategy
     from jts.strategy.lang import compile_program
 
+    name, _, cls = str(path).partition(":") if str(path).count(":") == 1 else (str(path), "", "")
+    if name.endswith(".py"):
+        if not Path(name).is_file():
+            raise InvalidInput("strategy", f"{name} does not exist")
+        return python_strategy(Path(name), cls or None)
     try:
         text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except (OSError, UnicodeDecodeError) as exc:
@@ -194,9 +213,17 @@ def _program(path: Path, params: dict[str, int | float]) -> Program:
     return compile_program(text, params=params or None)
 
 
-def _prepare(ctx: typer.Context, program: Program, given: dict[str, Any]) -> _Run:
+def _prepare(ctx: typer.Context, program: Loaded, given: dict[str, Any]) -> _Run:
     """Validate the options (before any data is read), then load the bars once."""
     from jts.backtest import BacktestConfig, FillModel, load_bars
+    from jts.strategy.lang import Program
+
+    python = not isinstance(program, Program)
+    engine = given["engine"] or ("event" if python else "vector")
+    if python and engine != "event":
+        raise InvalidInput("--engine", "a Python strategy runs bar by bar: use --engine event")
+    if given["ticks"] and (python or engine != "event"):
+        raise InvalidInput("--ticks", "tick exits run on the event engine, for .jts programs")
 
     data, store = given["data"], given["store"]
     if (data is None) == (not store):
@@ -204,7 +231,7 @@ def _prepare(ctx: typer.Context, program: Program, given: dict[str, Any]) -> _Ru
     settings = state(ctx).settings()
     rate = _rate(given["commission_rate"])
     config = BacktestConfig(
-        engine=given["engine"],
+        engine=engine,
         fill=FillModel(given["fill"], given["slippage_ticks"], given["participation"]),
         costs=given["costs"],
         commission_rate=settings.krx.commission_rate if rate is None else rate,
@@ -213,15 +240,20 @@ def _prepare(ctx: typer.Context, program: Program, given: dict[str, Any]) -> _Ru
     )
     if given["jobs"] is not None and given["jobs"] < 1:
         raise InvalidInput("--jobs", f"{given['jobs']} is not a positive number of processes")
+    source = data if data is not None else _store_dir(Path(settings.data_dir))
     loaded = load_bars(
-        data if data is not None else _store_dir(Path(settings.data_dir)),
-        program=program,
+        source,
+        program=program if isinstance(program, Program) else None,
         symbols=_symbols(given["symbols"]),
         start=parse_date(given["start"]) if given["start"] else None,
         end=parse_date(given["end"]) if given["end"] else None,
         timeframe=given["timeframe"],
-        strategy_dir=given["strategy"].parent,
+        strategy_dir=Path(str(given["strategy"]).partition(":")[0]).parent,
     )
+    if given["ticks"]:
+        from jts.backtest.api import load_ticks
+
+        given = given | {"_ticks": load_ticks(True, source, loaded)}
     record_dir = None if given["no_record"] else Path(settings.data_dir)
     outputs = (given["as_json"], given["report"], given["export"], given["jobs"])
     return _Run(given, program, loaded, config, record_dir, *outputs)
@@ -252,8 +284,17 @@ def _rate(text: str | None) -> Decimal | None:
 
 def _single(run: _Run) -> None:
     from jts.backtest import run_loaded
+    from jts.strategy.lang import Program
 
-    result = run_loaded(run.program, run.loaded, run.config)
+    python = not isinstance(run.program, Program)
+    params = _params([*(run.given["param"] or []), *(run.given["assignments"] or [])])
+    result = run_loaded(
+        run.program,
+        run.loaded,
+        run.config,
+        python_params=params if python else None,
+        ticks=run.given.get("_ticks"),
+    )
     if run.report is not None:
         run.notes.append(f"report: {result.report(run.report)}")
     if run.export is not None:
@@ -267,7 +308,7 @@ def _single(run: _Run) -> None:
 
 def _print_single(run: _Run, result: BacktestResult, stored: StoredRun | None) -> None:
     stats = result.stats
-    _print_header(run)
+    _print_header(run, result.params)
     table = Table(show_header=False, show_edge=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -286,10 +327,16 @@ def _print_single(run: _Run, result: BacktestResult, stored: StoredRun | None) -
     _print_notes(run, stored)
 
 
-def _print_header(run: _Run) -> None:
+def _print_header(run: _Run, shown: dict[str, Any] | None = None) -> None:
+    from jts.backtest.api import strategy_source
+    from jts.strategy.lang import Program
+
     program, loaded = run.program, run.loaded
-    params = " ".join(f"{k}={v}" for k, v in program.param_values.items()) or "no params"
-    console.print(f"[bold]{escape(program.name)}[/] {escape(params)}", highlight=False)
+    if shown is None:
+        shown = dict(program.param_values if isinstance(program, Program) else {})
+    params = " ".join(f"{k}={v}" for k, v in shown.items()) or "no params"
+    name = strategy_source(program)[0]
+    console.print(f"[bold]{escape(name)}[/] {escape(params)}", highlight=False)
     console.print(f"data: {escape(loaded.source)}", style="dim", highlight=False)
     for warning in loaded.warnings:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
@@ -319,17 +366,20 @@ def _format(value: Any, kind: str) -> str:
 def _sweep(run: _Run, grid: list[dict[str, int | float]]) -> None:
     from jts.backtest import run_loaded
     from jts.backtest.sweep import default_jobs, sweep, write_heatmap
+    from jts.strategy.lang import Program
 
+    program = run.program
+    assert isinstance(program, Program)  # _dispatch refuses sweeps of Python strategies
     started = time.perf_counter()
     with _progress("sweep", len(grid)) as update:
-        table = sweep(run.program, run.loaded, run.config, grid, jobs=run.jobs, progress=update)
+        table = sweep(program, run.loaded, run.config, grid, jobs=run.jobs, progress=update)
     seconds = time.perf_counter() - started
     chart = _chart_path(run)
     if chart is not None:
         run.notes.append(f"heatmap: {write_heatmap(table, chart)}")
     best = table.row(0, named=True)
     if run.report is not None:
-        chosen = run.program.bind({k: best[k] for k in grid[0]})
+        chosen = program.bind({k: best[k] for k in grid[0]})
         path = run_loaded(chosen, run.loaded, run.config).report(run.report)
         run.notes.append(f"report of the best set: {path}")
     _export(run, "sweep", table)
@@ -340,7 +390,7 @@ def _sweep(run: _Run, grid: list[dict[str, int | float]]) -> None:
         typer.echo(json.dumps(about | {"results": table.to_dicts()}, indent=2, default=str))
         return
     _print_header(run)
-    _print_frame(table.head(20), f"best {min(20, table.height)} of {table.height:,} by sharpe")
+    print_frame(table.head(20), f"best {min(20, table.height)} of {table.height:,} by sharpe")
     console.print(
         f"{len(grid):,} parameter sets × {len(run.loaded.bars):,} bars in {seconds:.1f} s"
         f" on {about['jobs']} process(es)"
@@ -350,11 +400,14 @@ def _sweep(run: _Run, grid: list[dict[str, int | float]]) -> None:
 
 def _walk_forward(run: _Run, grid: list[dict[str, int | float]], folds: int) -> None:
     from jts.backtest.walkforward import walk_forward, walk_forward_summary
+    from jts.strategy.lang import Program
 
+    program = run.program
+    assert isinstance(program, Program)  # _dispatch refuses walk-forward of Python strategies
     started = time.perf_counter()
     with _progress("walk-forward", folds * (len(grid) + 1)) as update:
         table = walk_forward(
-            run.program, run.loaded, run.config, grid, folds, jobs=run.jobs, progress=update
+            program, run.loaded, run.config, grid, folds, jobs=run.jobs, progress=update
         )
     summary = walk_forward_summary(table) | {"seconds": round(time.perf_counter() - started, 3)}
     _export(run, "walk_forward", table)
@@ -365,7 +418,7 @@ def _walk_forward(run: _Run, grid: list[dict[str, int | float]], folds: int) -> 
         )
         return
     _print_header(run)
-    _print_frame(table, f"walk-forward, {folds} fold(s), anchored in-sample windows")
+    print_frame(table, f"walk-forward, {folds} fold(s), anchored in-sample windows")
     console.print(
         f"out-of-sample sharpe mean {_format(summary['out_of_sample_mean'], 'ratio')} vs"
         f" in-sample {_format(summary['in_sample_mean'], 'ratio')}: gap"
@@ -400,26 +453,6 @@ def _export(run: _Run, name: str, table: pl.DataFrame) -> None:
     run.notes.append(f"export: {run.export / name}.parquet and .csv")
 
 
-def _print_frame(table: pl.DataFrame, title: str) -> None:
-    view = Table(title=title, show_edge=False, title_justify="left")
-    for name, dtype in table.schema.items():
-        short = name.replace("out_of_sample_", "OOS ").replace("in_sample_", "IS ")
-        short = short.removeprefix("total_")
-        view.add_column(short.replace("_", " "), justify="right" if dtype.is_numeric() else "left")
-    for row in table.iter_rows(named=True):
-        view.add_row(*(_cell(name, value) for name, value in row.items()))
-    console.print(view)
-
-
-def _cell(name: str, value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        percent = name.endswith(("return", "drawdown", "win_rate"))
-        return f"{value * 100:,.2f}%" if percent else f"{value:,.3f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 # -- recording --------------------------------------------------------------------------------
 
 
@@ -449,44 +482,3 @@ def _record(
         stats=stats,
         strategy_file=str(run.given["strategy"]),
     )
-
-
-def backtests(
-    ctx: typer.Context,
-    run_id: Annotated[str | None, typer.Argument(help="One run: print its run.json.")] = None,
-    limit: Annotated[int, Opt(help="Newest N runs.")] = 20,
-    as_json: Annotated[bool, Opt("--json", help="One JSON object per run and line.")] = False,
-) -> None:
-    """The recorded runs, newest first; with RUN_ID, that run (what ran, on what, results)."""
-    import polars as pl
-
-    from jts.backtest.runs import list_runs, load_run
-
-    data_dir = state(ctx).settings().data_dir
-    if run_id is not None:
-        stored = load_run(data_dir, run_id)
-        typer.echo(json.dumps(stored.meta | {"folder": str(stored.folder)}, indent=2, default=str))
-        return
-    runs = list_runs(data_dir, limit=limit)
-    if as_json:
-        for meta in runs:
-            typer.echo(json.dumps(meta, ensure_ascii=False, default=str))
-        return
-    if not runs:
-        console.print("No recorded runs yet: `jts backtest STRATEGY --store`.")
-        return
-    rows = []
-    for meta in runs:
-        stats, data = meta.get("stats") or {}, meta.get("data") or {}
-        best = stats.get("best") or stats  # a sweep lists its best set
-        rows.append(
-            {
-                "run": str(meta.get("run_id")),
-                "kind": str(meta.get("kind", meta.get("error"))),
-                "strategy": str(meta.get("strategy", "")),
-                "params": " ".join(f"{k}={v}" for k, v in (meta.get("params") or {}).items()),
-                "days": f"{data.get('start')}..{data.get('end')}",
-                **{k: best.get(k) for k in ("total_return", "sharpe", "trades")},
-            }
-        )
-    _print_frame(pl.DataFrame(rows, infer_schema_length=None), f"{len(rows)} newest runs")
