@@ -60,6 +60,9 @@ class BarVenue:
         """Take an order (the OMS hears it is accepted); it waits for the symbol's next bar."""
         coid = request.client_order_id
         self.oms.on_accepted(coid, coid, request.ts_ns)
+        replaced = self.resting.get(request.symbol)
+        if replaced is not None:  # a Python strategy's new order replaces an unfilled one
+            self.oms.on_cancelled(replaced[0].client_order_id, request.ts_ns)
         self.resting[request.symbol] = (request, intent)
 
     def on_bar(self, ts: int, bar: BarInput, cash: float, position: int) -> Sequence[Execution]:
