@@ -38,7 +38,7 @@ from jts.strategy.lang.expr import Binary, BinaryOp, Expr, LetRef
 Array = npt.NDArray[Any]
 
 
-def _conjuncts(expr: Expr, engine: Engine) -> Iterator[str]:
+def conjuncts(expr: Expr, engine: Engine) -> Iterator[str]:
     """The market-only bool ids among the top-level `and` conjuncts of `expr`."""
     remainder = engine.remainder
     key = remainder.split.id_of(expr)
@@ -46,10 +46,10 @@ def _conjuncts(expr: Expr, engine: Engine) -> Iterator[str]:
         if remainder.bools[key]:
             yield key
     elif isinstance(expr, Binary) and expr.op is BinaryOp.AND:
-        yield from _conjuncts(expr.left, engine)
-        yield from _conjuncts(expr.right, engine)
+        yield from conjuncts(expr.left, engine)
+        yield from conjuncts(expr.right, engine)
     elif isinstance(expr, LetRef):
-        yield from _conjuncts(engine.program.let(expr.name), engine)
+        yield from conjuncts(engine.program.let(expr.name), engine)
 
 
 def quiet_rows(engine: Engine, arrays: dict[str, Array], n: int) -> Array:
@@ -57,7 +57,7 @@ def quiet_rows(engine: Engine, arrays: dict[str, Array], n: int) -> Array:
     quiet = np.ones(n, dtype=np.bool_)
     for rule in engine.program.rules:
         rule_quiet = np.zeros(n, dtype=np.bool_)
-        for key in _conjuncts(rule.condition, engine):
+        for key in conjuncts(rule.condition, engine):
             rule_quiet |= ~np.asarray(arrays[key]).astype(np.bool_)
         quiet &= rule_quiet
     return quiet

@@ -38,7 +38,7 @@ from jts.core.errors import InvalidInput
 from jts.marketdata.frames import BarFrame
 from jts.strategy.api import FIELDS
 from jts.strategy.engine import DEFAULT_CASH, BarInput, Engine, OrderIntent
-from jts.strategy.engine_skip import Driver
+from jts.strategy.engine_skip import Driver, conjuncts
 from jts.strategy.evaluate import StreamEvaluator, evaluate_vector
 from jts.strategy.lang.ast import Program
 
@@ -88,6 +88,14 @@ class StreamingExecutor:
         self.evaluator = StreamEvaluator(program, symbols)
         self._ts: int | None = None
         self._batch: list[BarInput] = []
+        self._quiet_keys = _quiet_keys(self.engine)
+        """Per rule, its market-only `and`-conjuncts, when bars may skip the engine (below)."""
+        outputs = self.evaluator.graph.outputs
+        self._quiet_slots = [[outputs[k] for k in keys] for keys in self._quiet_keys or []]
+        program = self.engine.program
+        flat = program.flat is not None and program.bar_minutes is not None
+        self._hold_skip = not program.exits and not flat
+        """Whether a held symbol's quiet bar may skip too (nothing per bar happens to it)."""
 
     def on_bar(
         self,
@@ -110,14 +118,38 @@ class StreamingExecutor:
             out = self.end_of_timestamp()
         self.evaluator.on_bar(symbol, ts, open, high, low, close, volume, value)
         ev = self.evaluator
+        self._ts = ts
+        if self._quiet_keys is not None and self._skip(symbol, close):
+            return out
         lookup = lambda key: ev.value(key, symbol)  # noqa: E731 - bound per bar
         self._batch.append(
             BarInput(
                 symbol, float(open), float(high), float(low), float(close), lookup, volume, base
             )
         )
-        self._ts = ts
         return out
+
+    def _skip(self, symbol: str, close: float) -> bool:
+        """Leave a quiet bar out of the engine, as `run_vectorized`'s driver does
+        (`jts.strategy.engine_skip`): no rule can decide on it, the symbol has no pending
+        order, and it is flat or the program has no exits and no flat rule (programs with a
+        selection or cells never skip). A held symbol's per-bar state is kept as the engine
+        would: one more bar since entry, its close."""
+        slots = self._quiet_slots
+        vals = self.evaluator.values_of(symbol)
+        for rule_slots in slots:
+            for slot in rule_slots:
+                if not vals[slot]:
+                    break
+            else:
+                return False  # every market conjunct of this rule holds: it may decide
+        sym = self.engine._symbol(symbol)
+        if sym.pending is not None or (sym.position and not self._hold_skip):
+            return False
+        if sym.position:
+            sym.bars_since_entry += 1.0
+            sym.close = float(close)
+        return True
 
     def on_tick(self, symbol: str, ts: int, price: float) -> list[OrderIntent]:
         """Take one trade print: decides the buffered bars first when the print lies after
@@ -140,6 +172,16 @@ class StreamingExecutor:
     def flush(self) -> list[OrderIntent]:
         """The orders of the last buffered timestamp (same as `end_of_timestamp`)."""
         return self.end_of_timestamp()
+
+
+def _quiet_keys(engine: Engine) -> list[list[str]] | None:
+    """The market-only conjuncts of each rule when the program lets quiet bars skip the
+    engine (see `StreamingExecutor._skip`); None when it does not."""
+    program = engine.program
+    if program.selection is not None or engine.remainder.cells:
+        return None
+    keys = [list(conjuncts(rule.condition, engine)) for rule in program.rules]
+    return keys if all(keys) else None
 
 
 def run_streaming(

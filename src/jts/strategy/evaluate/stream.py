@@ -159,6 +159,10 @@ class StreamEvaluator:
         for step in self._steps:
             step(sym)
 
+    def values_of(self, symbol: str) -> Values:
+        """`symbol`'s node values, indexed by `graph.outputs[id]` (a hot path's direct read)."""
+        return self._symbols[symbol].vals
+
     def value(self, expr_id: str, symbol: str) -> float | bool:
         """The current value of market expression `expr_id` for `symbol`."""
         result: float | bool = self._symbols[symbol].vals[self.graph.outputs[expr_id]]
