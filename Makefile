@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint lock clean
+.PHONY: run test bench bench-peers lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "JTS needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -26,6 +26,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/marketdata_store.py --symbols 500 --days 60
 	$(BIN)/python bench/strategy_indicators.py
 	$(BIN)/python bench/strategy_sma_cross.py --symbols 100 --days 20
+	$(BIN)/python bench/backtest_sma_cross.py --symbols 100 --days 20 --sweep 8
+	$(BIN)/python bench/oms_risk.py
+
+# JTS beside vectorbt, backtrader and Backtesting.py on the benchmark workload
+# (bench/peers/README.md). The peers live in their own venv, never in requirements.lock.
+PEERS_VENV := .venv-peers
+PEERS_STAMP := $(PEERS_VENV)/.installed
+
+$(PEERS_STAMP): bench/peers/requirements.txt
+	@test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
+	@touch $(PEERS_STAMP)
+
+bench-peers: $(STAMP) $(PEERS_STAMP)
+	$(BIN)/python bench/peers/compare.py --symbols 100 --days 250
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench examples
