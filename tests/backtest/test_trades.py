@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jts.backtest.trades import (
@@ -13,6 +13,7 @@ from jts.backtest.trades import (
     empty_fills,
     open_positions,
     round_trips,
+    walk_round_trips,
 )
 from jts.core.errors import InvalidInput
 
@@ -210,3 +211,31 @@ def test_round_trips_and_open_positions_account_for_every_won(
         held = positions.filter(pl.col("symbol") == symbol)
         signed = sum(q if side == "long" else -q for side, q in held.select("side", "qty").rows())
         assert signed == net
+
+
+@st.composite
+def _alternating_fills(draw: st.DrawFn) -> pl.DataFrame:
+    rows = []
+    for symbol in draw(st.lists(st.sampled_from(["000660", "005930", "035420"]), unique=True)):
+        ts = draw(st.integers(0, 10**12))
+        for _ in range(draw(st.integers(0, 4))):
+            qty = draw(st.integers(1, 500))
+            for side in ("buy", "sell")[: draw(st.integers(1, 2))]:
+                ts += draw(st.integers(0, 10**11))
+                price = draw(st.integers(1, 2_000_000))
+                cost = draw(st.integers(0, 5_000)), draw(st.integers(0, 5_000))
+                rows.append((ts, symbol, side, qty, price, *cost, f"o{len(rows)}", "r"))
+                if side == "buy" and len(rows) % 3 == 0:
+                    break
+            else:
+                continue
+            break
+    schema = ["ts", "symbol", "side", "qty", "price", "commission", "tax", "order_id", "reason"]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_alternating_fills())
+def test_the_columnar_path_equals_the_fifo_walk(fills: pl.DataFrame) -> None:
+    fast = round_trips(fills)
+    assert fast.equals(walk_round_trips(fills))

@@ -74,11 +74,11 @@ def daily_equity(bars: BarFrame, fills: pl.DataFrame, initial_cash: int) -> pl.D
         net -= fills["commission"].to_numpy().astype(np.int64)
         net -= fills["tax"].to_numpy().astype(np.int64)
         cash += np.cumsum(_sum_by(fill_day, net, len(days)))
-        symbols = fills["symbol"].to_numpy()
-        for code in np.unique(symbols):
-            mine = symbols == code
-            held = np.cumsum(_sum_by(fill_day[mine], -sign[mine] * qty[mine], len(days)))
-            value += held * _daily_close(bars, str(code), days)
+        codes, code_of_fill = np.unique(fills["symbol"].to_numpy(), return_inverse=True)
+        held = np.zeros((len(codes), len(days)), dtype=np.int64)
+        np.add.at(held, (code_of_fill, fill_day), -sign * qty)
+        held = np.cumsum(held, axis=1)
+        value = (held * _daily_closes(bars, bar_day, codes, days)).sum(axis=0)
     return pl.DataFrame(
         {
             "date": (days.astype("datetime64[D]")),
@@ -98,13 +98,28 @@ def _sum_by(index: Array, weights: Array, n: int) -> npt.NDArray[np.int64]:
     return out
 
 
-def _daily_close(bars: BarFrame, code: str, days: Array) -> npt.NDArray[np.int64]:
-    """`code`'s last close on or before each of `days` (0 before its first bar)."""
-    mine = bars.for_symbol(code)
-    if not len(mine):
-        return np.zeros(len(days), dtype=np.int64)
-    day = kst_day_numbers(mine["ts"])
-    last = np.flatnonzero(np.r_[day[1:] != day[:-1], True])
-    closes = np.rint(np.asarray(mine["close"], dtype=np.float64)[last]).astype(np.int64)
-    where = np.searchsorted(day[last], days, side="right") - 1
-    return np.where(where >= 0, closes[np.maximum(where, 0)], 0)
+def _daily_closes(
+    bars: BarFrame, bar_day: Array, codes: Array, days: Array
+) -> npt.NDArray[np.int64]:
+    """(codes × days): each code's last close on or before each day (0 before its first bar).
+
+    `bars` are sorted by (symbol, ts); a symbol's last row of a day is where the next row is
+    another symbol or another day."""
+    symbols = np.asarray(bars["symbol"])
+    ends = np.flatnonzero(
+        np.r_[(symbols[1:] != symbols[:-1]) | (bar_day[1:] != bar_day[:-1]), True]
+    )
+    end_symbols = symbols[ends]
+    wanted = np.isin(end_symbols, codes)
+    ends = ends[wanted]
+    row = np.searchsorted(codes, end_symbols[wanted])
+    col = np.searchsorted(days, bar_day[ends])
+    closes = np.zeros((len(codes), len(days)), dtype=np.int64)
+    seen = np.zeros((len(codes), len(days)), dtype=bool)
+    closes[row, col] = np.rint(np.asarray(bars["close"], dtype=np.float64)[ends]).astype(np.int64)
+    seen[row, col] = True
+    index = np.where(seen, np.arange(len(days)), 0)
+    np.maximum.accumulate(index, axis=1, out=index)
+    filled = np.take_along_axis(closes, index, axis=1)
+    started = np.maximum.accumulate(seen, axis=1)
+    return np.where(started, filled, 0)
