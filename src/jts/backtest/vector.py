@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from jts.backtest import kernel
 from jts.backtest.orders import OrderJournal
 from jts.backtest.risk_context import BacktestRisk, request_of, watch_engine
 from jts.backtest.runner import Prepared, RunOutput, output
@@ -20,11 +21,23 @@ from jts.strategy.engine import BarInput, Engine, Execution, OrderIntent
 from jts.strategy.execute import run_vectorized
 from jts.strategy.lang.ast import Program
 
-__all__ = ["run_vector"]
+__all__ = ["run_vector", "run_vector_python"]
 
 
 def run_vector(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
-    """Run `program` over the prepared bars (see the module docstring)."""
+    """Run `program` over the prepared bars: compiled (`jts.backtest.kernel`, same results)
+    when the kernel supports the run, else `run_vector_python`."""
+    if kernel.supports(program, prepared, risk):
+        out = kernel.run(program, prepared, risk)
+        if out is not None:  # None: the run left the range the kernel computes exactly
+            return out
+    return run_vector_python(program, prepared, risk)
+
+
+def run_vector_python(
+    program: Program, prepared: Prepared, risk: BacktestRisk | None = None
+) -> RunOutput:
+    """Run `program` over the prepared bars through the strategy engine (module docstring)."""
     journal = OrderJournal()
     matcher, ledger = prepared.matcher, prepared.ledger
     settlement = prepared.config.settlement
