@@ -224,7 +224,8 @@ def _alternating_fills(draw: st.DrawFn) -> pl.DataFrame:
                 ts += draw(st.integers(0, 10**11))
                 price = draw(st.integers(1, 2_000_000))
                 cost = draw(st.integers(0, 5_000)), draw(st.integers(0, 5_000))
-                rows.append((ts, symbol, side, qty, price, *cost, f"o{len(rows)}", "r"))
+                size = qty if side == "buy" else draw(st.sampled_from([qty, qty, max(1, qty - 1)]))
+                rows.append((ts, symbol, side, size, price, *cost, f"o{len(rows)}", "r"))
                 if side == "buy" and len(rows) % 3 == 0:
                     break
             else:

@@ -61,9 +61,10 @@ def daily_equity(bars: BarFrame, fills: pl.DataFrame, initial_cash: int) -> pl.D
         return pl.DataFrame(schema=EQUITY_SCHEMA)
     ts = np.asarray(bars["ts"], dtype=np.int64)
     bar_day = kst_day_numbers(ts)
-    days, inverse = np.unique(bar_day, return_inverse=True)
+    ends = _day_ends(bars, bar_day)  # a few rows per symbol and day: sort those, not all bars
+    days, inverse = np.unique(bar_day[ends], return_inverse=True)
     last_ts = np.full(len(days), np.iinfo(np.int64).min)
-    np.maximum.at(last_ts, inverse, ts)
+    np.maximum.at(last_ts, inverse, ts[ends])
     cash = np.full(len(days), int(initial_cash), dtype=np.int64)
     value = np.zeros(len(days), dtype=np.int64)
     if len(fills):
@@ -78,7 +79,7 @@ def daily_equity(bars: BarFrame, fills: pl.DataFrame, initial_cash: int) -> pl.D
         held = np.zeros((len(codes), len(days)), dtype=np.int64)
         np.add.at(held, (code_of_fill, fill_day), -sign * qty)
         held = np.cumsum(held, axis=1)
-        value = (held * _daily_closes(bars, bar_day, codes, days)).sum(axis=0)
+        value = (held * _daily_closes(bars, bar_day, ends, codes, days)).sum(axis=0)
     return pl.DataFrame(
         {
             "date": (days.astype("datetime64[D]")),
@@ -98,17 +99,20 @@ def _sum_by(index: Array, weights: Array, n: int) -> npt.NDArray[np.int64]:
     return out
 
 
-def _daily_closes(
-    bars: BarFrame, bar_day: Array, codes: Array, days: Array
-) -> npt.NDArray[np.int64]:
-    """(codes × days): each code's last close on or before each day (0 before its first bar).
-
-    `bars` are sorted by (symbol, ts); a symbol's last row of a day is where the next row is
-    another symbol or another day."""
+def _day_ends(bars: BarFrame, bar_day: Array) -> npt.NDArray[np.intp]:
+    """The last row of each (symbol, day) in `bars` (sorted by (symbol, ts)): where the next
+    row is another symbol or another day."""
     symbols = np.asarray(bars["symbol"])
-    ends = np.flatnonzero(
-        np.r_[(symbols[1:] != symbols[:-1]) | (bar_day[1:] != bar_day[:-1]), True]
-    )
+    change = (symbols[1:] != symbols[:-1]) | (bar_day[1:] != bar_day[:-1])
+    return np.flatnonzero(np.r_[change, True])
+
+
+def _daily_closes(
+    bars: BarFrame, bar_day: Array, ends: Array, codes: Array, days: Array
+) -> npt.NDArray[np.int64]:
+    """(codes × days): each code's last close on or before each day (0 before its first bar);
+    `ends` are the (symbol, day) last rows (`_day_ends`)."""
+    symbols = np.asarray(bars["symbol"])
     end_symbols = symbols[ends]
     wanted = np.isin(end_symbols, codes)
     ends = ends[wanted]

@@ -219,9 +219,17 @@ def _match(fills: pl.DataFrame) -> tuple[list[_Exit], dict[str, _Book]]:
 
 
 def round_trips(fills: pl.DataFrame) -> pl.DataFrame:
-    """Closed round trips (schema `TRADE_SCHEMA`), ordered by exit time then symbol."""
-    fast = _alternating(fills)
-    return fast if fast is not None else walk_round_trips(fills)
+    """Closed round trips (schema `TRADE_SCHEMA`), ordered by exit time then symbol.
+
+    Symbols are independent: those whose fills alternate a buy from flat and a sell of the
+    same quantity are computed in columns (`_alternating`), the others by the FIFO walk."""
+    fast, others = _alternating(fills)
+    if fast is None:
+        return walk_round_trips(fills)
+    if others:
+        rest = walk_round_trips(fills.filter(pl.col("symbol").is_in(others)))
+        fast = pl.concat([fast, rest])
+    return fast.sort(["exit_ts", "symbol"], maintain_order=True)
 
 
 def walk_round_trips(fills: pl.DataFrame) -> pl.DataFrame:
@@ -231,29 +239,32 @@ def walk_round_trips(fills: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(["exit_ts", "symbol"], maintain_order=True)
 
 
-def _alternating(fills: pl.DataFrame) -> pl.DataFrame | None:
-    """The round trips in columns when every symbol's fills alternate a buy from flat and a
-    sell of exactly that quantity (what whole-position long-only strategies produce); None
-    otherwise. The same numbers as the FIFO walk: each trip is one buy and one sell, each
-    fill's whole cost goes to its trip, and the divisions are of exact integers below 2**53."""
+def _alternating(fills: pl.DataFrame) -> tuple[pl.DataFrame | None, list[str]]:
+    """The round trips, in columns, of the symbols whose fills alternate a buy from flat and a
+    sell of exactly that quantity (what whole-position long-only strategies produce), and the
+    other symbols; (None, []) when the frame does not qualify at all. The same numbers as the
+    FIFO walk: each trip is one buy and one sell, each fill's whole cost goes to its trip, and
+    the divisions are of exact integers below 2**53."""
     if fills.is_empty() or any(name not in fills.columns for name in FILL_COLUMNS):
-        return None
+        return None, []
     ordered = fills.with_row_index("_row").sort(["symbol", "ts", "_row"])
     side = ordered["side"].to_numpy()
-    if not np.isin(side, ("buy", "sell")).all():
-        return None
-    symbol = ordered["symbol"].to_numpy()
     qty = ordered["qty"].to_numpy().astype(np.int64)
-    if (qty <= 0).any() or (ordered["price"].to_numpy() <= 0).any():
-        return None
+    if not np.isin(side, ("buy", "sell")).all() or (qty <= 0).any():
+        return None, []
+    if (ordered["price"].to_numpy() <= 0).any():
+        return None, []
+    symbol = ordered["symbol"].to_numpy()
+    rows = np.arange(len(side))
     first = np.r_[True, symbol[1:] != symbol[:-1]]
-    k = np.arange(len(side)) - np.maximum.accumulate(np.where(first, np.arange(len(side)), 0))
+    k = rows - np.maximum.accumulate(np.where(first, rows, 0))
     buy = side == "buy"
-    if not (buy == (k % 2 == 0)).all():
-        return None
-    sells = np.flatnonzero(~buy)
-    if (qty[sells] != qty[sells - 1]).any():
-        return None
+    bad = buy != (k % 2 == 0)
+    sells = np.flatnonzero(~buy & ~bad)
+    bad[sells] |= qty[sells] != qty[sells - 1]
+    others = sorted({str(code) for code in symbol[bad]})
+    keep = ~np.isin(symbol, others) if others else np.ones(len(side), dtype=bool)
+    sells = np.flatnonzero(~buy & keep)
     ts = ordered["ts"].to_numpy().astype(np.int64)
     price = ordered["price"].to_numpy().astype(np.int64)
     cost = (ordered["commission"].to_numpy() + ordered["tax"].to_numpy()).astype(np.int64)
@@ -277,7 +288,7 @@ def _alternating(fills: pl.DataFrame) -> pl.DataFrame | None:
         },
         schema=TRADE_SCHEMA,
     )
-    return frame.sort(["exit_ts", "symbol"], maintain_order=True)
+    return frame, others
 
 
 def open_positions(fills: pl.DataFrame) -> pl.DataFrame:
