@@ -358,14 +358,17 @@ def _place(cx: Context, sta: State, s: int, r: int, d: int, now: int, first: int
 
 
 @kc.jit_inline
-def _load(rw: Rows, x: F1, r: int) -> None:
-    """Row `r`'s prices (as the Python path's float64 arrays) and base into `x`."""
-    x[kc.X_OPEN], x[kc.X_HIGH], x[kc.X_LOW] = float(rw.open[r]), float(rw.high[r]), float(rw.low[r])
-    x[kc.X_CLOSE], x[kc.X_VOLUME], x[kc.X_BASE] = (
+def _load(rw: Rows, x: F1, r: int, fill: bool) -> None:
+    """Row `r`'s prices (as the Python path's float64 arrays) and base into `x`: what a
+    decision reads (close, high, low, base), and for a fill also open and volume."""
+    x[kc.X_CLOSE], x[kc.X_HIGH], x[kc.X_LOW] = (
         float(rw.close[r]),
-        float(rw.volume[r]),
-        rw.base[r],
+        float(rw.high[r]),
+        float(rw.low[r]),
     )
+    x[kc.X_BASE] = rw.base[r]
+    if fill:
+        x[kc.X_OPEN], x[kc.X_VOLUME] = float(rw.open[r]), float(rw.volume[r])
 
 
 @kc.jit_inline
@@ -398,7 +401,7 @@ def arrive(cx: Context, rw: Rows, sta: State, s: int, r: int) -> None:
         fst[s, kc.S_SINCE] += float(r - ints[s, kc.S_LAST] - 1)
         fst[s, kc.S_SINCE] += 1.0
     if ints[s, kc.S_PENDING] >= 0:
-        _load(rw, sta.x, r)
+        _load(rw, sta.x, r, True)
         now = sta.books[kc.B_NOW]
         d = (now + kc.KST_NS) // kc.DAY_NS - cx.params[kc.P_DAY0]
         _fill(cx, sta, s, d, now)
@@ -428,7 +431,7 @@ def leave(
     watched = ints[s, kc.S_POS] != 0 and (exits > 0 or params[kc.P_FLAT_MODE] != kc.FLAT_NONE)
     if live[idx] < nrules or watched:
         now = sta.books[kc.B_NOW]
-        _load(rw, x, r)
+        _load(rw, x, r, False)
         _gather(fcols, bcols, x, params[kc.P_FLOATS], params[kc.P_BOOLS], idx)
         d = (now + kc.KST_NS) // kc.DAY_NS - params[kc.P_DAY0]
         _place(cx, sta, s, r, d, now, live[idx])

@@ -39,6 +39,8 @@ Array = npt.NDArray[Any]
 I1 = npt.NDArray[np.int64]
 I2 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
+B1 = npt.NDArray[np.bool_]
+B2 = npt.NDArray[np.bool_]
 
 _WORKERS = min(4, os.cpu_count() or 1)
 
@@ -156,18 +158,37 @@ def market_columns(
     return [column(key, np.float64) for key in ids[0]], [column(key, np.bool_) for key in ids[1]]
 
 
-def live_rules(rules: I2, conj: I1, bools: list[Array], size: int) -> I8:
+@kc.jit
+def _first_live(rules: I2, conj: I1, bools: B2, live: I8) -> None:
+    """Rule by rule from the last, over all indices (loops the compiler vectorizes)."""
+    live[:] = rules.shape[0]
+    for k in range(rules.shape[0] - 1, -1, -1):
+        lo, hi = rules[k, kc.R_CONJ], rules[k, kc.R_CONJ_END]
+        if hi - lo == 1:  # the usual `state guard and <market condition>`
+            column = conj[lo]
+            for i in range(live.shape[0]):
+                if bools[column, i]:
+                    live[i] = k
+            continue
+        for i in range(live.shape[0]):
+            holds = True
+            for q in range(lo, hi):
+                holds &= bools[conj[q], i]
+            if holds:
+                live[i] = k
+
+
+def live_rules(rules: I2, conj: I1, bools: list[B1], size: int) -> I8:
     """Per panel index, the first rule that may fire: the first none of whose market-only
     `and`-conjuncts (`conj`, columns of `bools`) is false; `len(rules)` where none may. A
-    rule before it is false there whatever the position (`jts.strategy.engine_skip`)."""
-    live = np.full(size, len(rules), dtype=np.int8)
-    for k in reversed(range(len(rules))):
-        columns = conj[rules[k, kc.R_CONJ] : rules[k, kc.R_CONJ_END]].tolist()
-        if not columns:
-            live[:] = k
-            continue
-        mask = bools[columns[0]]
-        for c in columns[1:]:
-            mask = mask & bools[c]
-        np.copyto(live, np.int8(k), where=mask)
+    rule before it is false there whatever the position (`jts.strategy.engine_skip`).
+    The conjunct columns are stacked into one array first (a view when there is one)."""
+    used = sorted(set(conj.tolist()))
+    rows = {column: i for i, column in enumerate(used)}
+    if len(used) == 1:
+        stack = bools[used[0]].reshape(1, -1)
+    else:
+        stack = np.stack([bools[c] for c in used]) if used else np.ones((1, size), np.bool_)
+    live = np.empty(size, dtype=np.int8)
+    _first_live(rules, np.array([rows[c] for c in conj.tolist()], np.int64), stack, live)
     return live
