@@ -120,3 +120,16 @@ def test_python_strategy_files_are_checked(bars: BarFrame, tmp_path: Path) -> No
         jts.backtest.run(broken, bars)
     with pytest.raises(InvalidInput, match="no Strategy class 'Nope'"):
         jts.backtest.run(f"{PYTHON}:Nope", bars)
+
+
+def test_stats_say_how_the_orders_were_computed(bars: BarFrame) -> None:
+    assert jts.backtest.run(SMA, bars).stats["path"] == "compiled"
+    assert jts.backtest.run(SMA, bars, engine="event").stats["path"] == "event"
+    text = (
+        'strategy "rotate"\nuniverse all\ntimeframe 1m\n'
+        "select top 1 by roc(close, 5) rebalance every 30 bars\n"
+        "when selected and position == 0: buy 1 shares\nwhen not selected: sell all\n"
+    )
+    slow = jts.backtest.run(text, bars)
+    assert slow.stats["path"] == "python"
+    assert "select" in slow.stats["fallback"]

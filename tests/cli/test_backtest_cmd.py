@@ -120,7 +120,7 @@ def test_vector_and_event_print_the_same_json(jts: Jts, files: Files) -> None:
     args = ("backtest", str(files.strategy), "--data", str(files.csv), "--json", "--no-record")
     vector, event = jts(*args).json(), jts(*args, "--engine", "event").json()
     assert event["engine"] == "event"
-    for key in ("seconds", "bars_per_second", "engine"):
+    for key in ("seconds", "bars_per_second", "engine", "path"):
         vector.pop(key), event.pop(key)
     assert vector == event
 

@@ -248,7 +248,10 @@ def _result(
         "final_cash": out.final_cash,
         "final_equity": final_equity,
         "total_costs": out.commission + out.tax,
+        "path": out.path,
     }
+    if out.fallback is not None:
+        stats["fallback"] = out.fallback
     stats.update(compute_metrics(equity, out.fills, trades, config.cash))
     first = equity["date"][0] if equity.height else None
     last = equity["date"][-1] if equity.height else None

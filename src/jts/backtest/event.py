@@ -15,6 +15,7 @@ runner.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -256,7 +257,7 @@ def run_event(
     last = replay(prepared, executor, path.clock, ticks, executor.on_tick)
     executor.flush()
     path.venue.close(last)
-    return output(prepared, path.orders(), engine.cash)
+    return replace(output(prepared, path.orders(), engine.cash), path="event")
 
 
 def run_event_python(
@@ -284,7 +285,7 @@ def run_event_python(
     last = replay(prepared, runner, path.clock)
     runner.stop()
     path.venue.close(last)
-    return output(prepared, path.orders(), ctx.cash), runner.errors
+    return replace(output(prepared, path.orders(), ctx.cash), path="event"), runner.errors
 
 
 def _orders(

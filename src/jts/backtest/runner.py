@@ -44,6 +44,10 @@ class RunOutput:
     positions: dict[str, int]
     commission: int
     tax: int
+    path: str = "python"
+    """How the orders were computed: `compiled` (the vectorized kernel), `python` (the
+    strategy engine; then `fallback` says why the kernel did not run it), or `event`."""
+    fallback: str | None = None
 
 
 def prepare(

@@ -12,6 +12,7 @@ nothing a bar backtest can observe.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from jts.backtest import kernel
 from jts.backtest.orders import OrderJournal
@@ -27,11 +28,13 @@ __all__ = ["run_vector", "run_vector_python"]
 def run_vector(program: Program, prepared: Prepared, risk: BacktestRisk | None = None) -> RunOutput:
     """Run `program` over the prepared bars: compiled (`jts.backtest.kernel`, same results)
     when the kernel supports the run, else `run_vector_python`."""
-    if kernel.supports(program, prepared, risk):
+    reason = kernel.unsupported_reason(program, prepared, risk)
+    if reason is None:
         out = kernel.run(program, prepared, risk)
-        if out is not None:  # None: the run left the range the kernel computes exactly
-            return out
-    return run_vector_python(program, prepared, risk)
+        if out is not None:
+            return replace(out, path="compiled")
+        reason = "values left the range the kernel computes exactly"
+    return replace(run_vector_python(program, prepared, risk), fallback=reason)
 
 
 def run_vector_python(
