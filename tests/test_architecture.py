@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "strategy": {"core", "krx", "marketdata"},  # reads bars; marketdata never imports strategy
     "oms": {"core", "krx"},
     "risk": {"core", "krx"},  # independent of oms: the caller passes what risk needs
+    "venues": {"core", "krx", "marketdata"},  # the simulator's agents follow the synthetic market
     "backtest": {"core", "krx", "marketdata", "strategy", "oms", "risk"},
     "gateway": {"core", "krx", "bus", "config", "observability"},
     "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
@@ -41,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "oms",
         "risk",
         "backtest",
+        "venues",
     },
     "__main__": {"cli"},
 }

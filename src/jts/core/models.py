@@ -195,6 +195,8 @@ class Fill(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     venue_order_id: str | None = None
     commission: int = 0
     tax: int = 0
+    leaves_qty: int = 0
+    """Shares of the order still working after this fill (0 once it is done)."""
 
     @property
     def gross(self) -> int:

@@ -16,6 +16,7 @@ import msgspec
 from jts.bus.base import Bus
 from jts.bus.worker import BusWorker
 from jts.core.clock import NS_PER_SECOND, Clock
+from jts.core.events import HaltStatus
 from jts.core.models import Bar, Tick
 from jts.marketdata.bars_stream import BarAggregator
 from jts.marketdata.schema import interval_name
@@ -27,16 +28,6 @@ HALT_TOPIC: Final = "md.halt"
 def bar_topic(interval_s: int) -> str:
     """The topic of `interval_s` bars: ``md.bar.1m`` for 60, ``md.bar.1d`` for 86,400."""
     return f"md.bar.{interval_name(interval_s)}"
-
-
-class HaltStatus(msgspec.Struct, frozen=True, kw_only=True):
-    """A symbol's trading status changed at `ts_ns`: halted (VI triggered, trading halt) or
-    trading again (`halted=False`: the resumption auction uncrossed)."""
-
-    symbol: str
-    ts_ns: int
-    halted: bool
-    reason: str = ""
 
 
 class BarPublisher(BusWorker):
