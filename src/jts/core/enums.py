@@ -48,6 +48,8 @@ class OrderType(StrEnum):
     CONDITIONAL_LIMIT = "conditional_limit"  # 조건부지정가: remainder becomes market at 15:20
     BEST_LIMIT = "best_limit"  # 최유리지정가: priced at the opposite best on entry
     BEST_PRIORITY = "best_priority"  # 최우선지정가: priced at the own-side best on entry
+    CLOSING_PRICE = "closing_price"  # 시간외 종가: pre-open at the previous close, post-close at
+    # today's close; time priority only, no price of its own
 
     @property
     def needs_price(self) -> bool:

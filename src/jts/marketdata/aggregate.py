@@ -13,6 +13,7 @@ boundaries and halts, auction prints in bars of their own, daily bars at 00:00 K
 empty interval) is written down once, in `jts.marketdata.bar_grid`.
 """
 
+from jts.core.events import HaltStatus
 from jts.marketdata.bar_grid import (
     AUCTION_PRINT_GRACE_S,
     DAY_S,
@@ -20,7 +21,7 @@ from jts.marketdata.bar_grid import (
     Halt,
 )
 from jts.marketdata.bars_batch import aggregate_ticks
-from jts.marketdata.bars_bus import HALT_TOPIC, TICK_TOPIC, BarPublisher, HaltStatus, bar_topic
+from jts.marketdata.bars_bus import HALT_TOPIC, TICK_TOPIC, BarPublisher, bar_topic
 from jts.marketdata.bars_stream import AggregatorStats, BarAggregator
 
 __all__ = [

@@ -38,10 +38,10 @@ from jts.bus.worker import BusWorker
 from jts.core.clock import NS_PER_SECOND, Clock, LiveClock, kst_date
 from jts.core.enums import Market
 from jts.core.errors import ConfigError, InvalidInput
+from jts.core.events import HaltStatus
 from jts.core.models import BookUpdate, Tick
 from jts.krx import Phase, Session, price_limits
 from jts.marketdata.bar_grid import kst_day
-from jts.marketdata.bars_bus import HaltStatus
 from jts.marketdata.quality_checks import (
     book_problem,
     crossed,

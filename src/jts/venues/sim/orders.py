@@ -142,7 +142,8 @@ class Execution:
             self.buy, self.sell = aggressor, resting
 
     def __repr__(self) -> str:
-        return f"Execution({self.qty}@{self.price} buy={self.buy.order_id} sell={self.sell.order_id})"
+        buy, sell = self.buy.order_id, self.sell.order_id
+        return f"Execution({self.qty}@{self.price} buy={buy} sell={sell})"
 
 
 def auction_execution(buy: WorkingOrder, sell: WorkingOrder, qty: int, price: int) -> Execution:

@@ -1,0 +1,400 @@
+"""The simulated KRX exchange: every symbol's market on one virtual clock and one schedule.
+
+`SimExchange` is driven from outside: callers submit, modify and cancel orders at the current
+simulated time and move the clock with `advance_to`, which runs whatever falls due on the way
+(session changes and auction uncrosses from the day's `DaySchedule`, VI auction ends, halts and
+circuit-breaker phases, sidecar releases, conflated book publication). Nothing here sleeps or
+reads the wall clock, so a day runs as fast as the orders can be matched and the same seed
+gives the same day (KRX.md §12 item 21).
+
+Events go to the listeners in order: `OrderUpdate` and `Fill` for orders, `Tick` for trades,
+`BookUpdate` (continuous) or `ExpectedPrice` (call auctions), `SymbolStatus` and
+`MarketStatus`. Accounts, cash and holdings are the broker's side (`venue.py`, `accounts.py`):
+the exchange matches whatever it is given.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, time
+from decimal import Decimal
+from functools import partial
+
+import msgspec
+
+from jts.core.clock import SimulatedClock, kst_ns
+from jts.core.enums import Market, OrderStatus, OrderType, Side
+from jts.core.events import MarketControl, MarketStatus, OrderUpdate
+from jts.core.models import Instrument, OrderRequest
+from jts.krx import sessions as krx_sessions
+from jts.krx.sessions import Phase
+from jts.krx.volatility import ViGroup
+from jts.venues.sim.circuit import CircuitControl
+from jts.venues.sim.exchange_feed import FeedPublisher
+from jts.venues.sim.orders import RejectCode, WorkingOrder
+from jts.venues.sim.reports import Listener, Reports
+from jts.venues.sim.rules import symbol_rules
+from jts.venues.sim.schedule import DaySchedule, Segment
+from jts.venues.sim.symbol import SymbolMarket, order_status
+
+__all__ = ["SimConfig", "SimExchange"]
+
+NS = 1_000_000_000
+_CLOSING_PRICE_PHASES = (Phase.PRE_OPEN_CLOSING_PRICE, Phase.POST_CLOSE_CLOSING_PRICE)
+
+
+class SimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How the simulated exchange behaves where KRX leaves room or the user wants a knob.
+
+    `book_interval_ms`: book and expected-price updates are conflated to at most one per
+    symbol per interval of simulated time (0 = after every change). `halt_auction_s`: length
+    of the call auction that reopens a halted symbol (KRX: unverified; 10 minutes as after a
+    circuit breaker). `overheated_interval_min`: 단기과열 call-auction spacing.
+    """
+
+    venue: str = "KRX"
+    seed: int = 0
+    book_interval_ms: int = 0
+    book_levels: int = 10
+    expected_levels: int = 3
+    halt_auction_s: int = 600
+    overheated_interval_min: int = 30
+    planned_sessions: bool | None = None
+
+
+class SimExchange:
+    """The simulated exchange for one trading day."""
+
+    def __init__(
+        self,
+        instruments: Sequence[Instrument],
+        day: date,
+        *,
+        base_prices: Mapping[str, int],
+        config: SimConfig | None = None,
+        clock: SimulatedClock | None = None,
+        vi_groups: Mapping[str, ViGroup] | None = None,
+        ipo_offer_prices: Mapping[str, int] | None = None,
+    ) -> None:
+        self.config = config or SimConfig()
+        self.day = day
+        self.schedule = DaySchedule.build(
+            day,
+            venue=self.config.venue,
+            seed=self.config.seed,
+            planned=self.config.planned_sessions,
+        )
+        self.clock = clock or SimulatedClock(kst_ns(day, time(0, 0)))
+        self.reports = Reports()
+        self.markets: dict[str, SymbolMarket] = {}
+        for instrument in instruments:
+            rules = symbol_rules(
+                instrument,
+                day,
+                base_prices[instrument.symbol],
+                ipo_offer_price=(ipo_offer_prices or {}).get(instrument.symbol),
+                vi_group=(vi_groups or {}).get(instrument.symbol, ViGroup.OTHER),
+            )
+            self.markets[instrument.symbol] = SymbolMarket(
+                rules, self.reports, self.schedule.random_end_ns
+            )
+        self.feed = FeedPublisher(self)
+        self.live: dict[str, WorkingOrder] = {}
+        self._client_ids: set[tuple[str, str]] = set()
+        self._next_id = 0
+        self._timers: list[tuple[int, int, Callable[[int], None]]] = []
+        self._timer_seq = 0
+        self.segment_index = -1
+        self.market_halted: dict[str, bool] = {}
+        self.ended: set[str] = set()  # markets a circuit breaker stage 3 closed for the day
+        self._schedule_day()
+        self.circuit = CircuitControl(self)
+        self.advance_to(self.clock.now_ns())
+
+    # -- listeners and time --------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Receive every event the exchange publishes from now on (must not block)."""
+        self.reports.listeners.append(listener)
+
+    def now_ns(self) -> int:
+        return self.clock.now_ns()
+
+    @property
+    def phase(self) -> Phase:
+        """The market's session phase now (KRX main line; closing-price sessions aside)."""
+        if 0 <= self.segment_index < len(self.schedule.segments):
+            return main_phase(self.schedule.segments[self.segment_index])
+        return Phase.CLOSED
+
+    def at(self, ts_ns: int, action: Callable[[int], None]) -> None:
+        """Run `action(ts)` when the clock reaches `ts_ns` (timers in time, then FIFO order)."""
+        self._timer_seq += 1
+        heapq.heappush(self._timers, (ts_ns, self._timer_seq, action))
+
+    def advance_to(self, ts_ns: int) -> None:
+        """Move the clock to `ts_ns`, running every timer due on the way, in order."""
+        timers = self._timers
+        while timers and timers[0][0] <= ts_ns:
+            when, _, action = heapq.heappop(timers)
+            if when > self.clock.now_ns():
+                self.clock.set(when)
+            action(self.clock.now_ns())
+        if ts_ns > self.clock.now_ns():
+            self.clock.set(ts_ns)
+        self.feed.maybe_flush(self.clock.now_ns())
+
+    def next_event_ns(self) -> int | None:
+        """When the next scheduled change happens, or None."""
+        return self._timers[0][0] if self._timers else None
+
+    # -- orders ------------------------------------------------------------------------------
+
+    def submit(self, request: OrderRequest, *, program: bool = False) -> OrderUpdate:
+        """Accept or reject a new order now; fills and updates follow as events."""
+        now = self.clock.now_ns()
+        self._next_id += 1
+        order = WorkingOrder(
+            f"{self._next_id:010d}",
+            request.symbol,
+            request.side,
+            request.qty,
+            request.price or 0,
+            order_type=request.order_type,
+            tif=request.tif,
+            account=request.account,
+            client_order_id=request.client_order_id,
+            ts_ns=now,
+            program=program,
+        )
+        market = self.markets.get(request.symbol)
+        code = self._refusal(order, market)
+        if code is not None or market is None:
+            return self.reports.update(order, OrderStatus.REJECTED, now, code or "", str(code))
+        if program and self.circuit.holds(market, order, now):
+            self._client_ids.add((order.account, order.client_order_id))
+            self.live[order.order_id] = order
+            return self.reports.update(order, OrderStatus.ACCEPTED, now, "", "held by sidecar")
+        return self._enter(market, order, now)
+
+    def cancel(self, venue_order_id: str, qty: int | None = None) -> OrderUpdate:
+        """Cancel a working order (or `qty` shares of it); accepted during a CB halt."""
+        now = self.clock.now_ns()
+        found = self._working(venue_order_id, now)
+        if isinstance(found, OrderUpdate):
+            return found
+        market = self.markets[found.symbol]
+        if market.rules.instrument.market.value in self.ended:
+            return self._refused(found, now, RejectCode.MARKET_HALTED, "trading ended for the day")
+        if self.circuit.release_held(found):
+            found.leaves = 0
+            return self.reports.update(found, OrderStatus.CANCELLED, now)
+        update = market.cancel(found, qty, now)
+        self.touched(market, now)
+        return update
+
+    def modify(
+        self, venue_order_id: str, *, price: int | None = None, qty: int | None = None
+    ) -> OrderUpdate:
+        """Change the price (loses priority) and/or reduce the quantity of a working order."""
+        now = self.clock.now_ns()
+        found = self._working(venue_order_id, now)
+        if isinstance(found, OrderUpdate):
+            return found
+        market = self.markets[found.symbol]
+        if self._halted_market(market):
+            return self._refused(found, now, RejectCode.MARKET_HALTED, "market halted")
+        if price is None and qty is None:
+            return self._refused(found, now, RejectCode.NOT_MODIFIABLE, "nothing to change")
+        update = market.modify(found, price, qty, now)
+        self.touched(market, now)
+        return update
+
+    def order(self, venue_order_id: str) -> WorkingOrder | None:
+        """A working order by its exchange id (None once it is done or when unknown)."""
+        order = self.live.get(venue_order_id)
+        return order if order is not None and order.leaves > 0 else None
+
+    def open_orders(self, account: str | None = None) -> list[WorkingOrder]:
+        self._prune()
+        return [o for o in self.live.values() if account is None or o.account == account]
+
+    def market(self, symbol: str) -> SymbolMarket:
+        return self.markets[symbol]
+
+    # -- market-wide controls ---------------------------------------------------------------
+
+    def halt(self, symbol: str, reason: str = "halt") -> None:
+        """A trading halt (disclosure etc.): the symbol refuses new orders until `resume`."""
+        self.markets[symbol].halt(self.clock.now_ns(), reason)
+
+    def resume(self, symbol: str) -> None:
+        """End a halt with a call auction (`halt_auction_s`), then continuous trading."""
+        market, now = self.markets[symbol], self.clock.now_ns()
+        until = market.resume(now, self.config.halt_auction_s * NS, self._next_id)
+        self.at(until, partial(self._auction_due, market, until))
+
+    def designate_overheated(self, symbol: str) -> None:
+        """단기과열: from now the symbol trades only by call auctions every N minutes today."""
+        self.circuit.overheat(self.markets[symbol])
+
+    def observe_index(self, market: Market, level: float) -> None:
+        """Feed the market index level now (drives the circuit breaker)."""
+        self.circuit.observe_index(market, level, self.clock.now_ns())
+
+    def observe_futures(self, market: Market, futures_move: Decimal, index_move: Decimal) -> None:
+        """Feed the futures and index moves from base now (drive the sidecar)."""
+        self.circuit.observe_futures(market, futures_move, index_move, self.clock.now_ns())
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _refusal(self, order: WorkingOrder, market: SymbolMarket | None) -> RejectCode | None:
+        if market is None:
+            return RejectCode.UNKNOWN_SYMBOL
+        if self._halted_market(market):
+            return RejectCode.MARKET_HALTED
+        if not order.client_order_id or not order.account:
+            return RejectCode.BAD_REQUEST
+        if (order.account, order.client_order_id) in self._client_ids:
+            return RejectCode.DUPLICATE_ORDER
+        if (
+            self.phase in (Phase.CLOSED, Phase.GAP)
+            and order.order_type is not OrderType.CLOSING_PRICE
+        ):
+            return RejectCode.MARKET_CLOSED
+        return None
+
+    def _halted_market(self, market: SymbolMarket) -> bool:
+        name = market.rules.instrument.market.value
+        return name in self.ended or self.market_halted.get(name, False)
+
+    def enter_held(self, order: WorkingOrder, now: int) -> OrderUpdate:
+        """A held program order enters the market now (sidecar release)."""
+        self._client_ids.discard((order.account, order.client_order_id))
+        market = self.markets[order.symbol]
+        code = self._refusal(order, market)
+        if code is not None:
+            order.leaves = 0
+            return self.reports.update(order, OrderStatus.REJECTED, now, code, str(code))
+        return self._enter(market, order, now)
+
+    def _enter(self, market: SymbolMarket, order: WorkingOrder, now: int) -> OrderUpdate:
+        update = market.submit(order, now)
+        if update.status is not OrderStatus.REJECTED:
+            self._client_ids.add((order.account, order.client_order_id))
+            if order.leaves:
+                self.live[order.order_id] = order
+        self.touched(market, now)
+        return update
+
+    def touched(self, market: SymbolMarket, now: int) -> None:
+        if market.auction_until > now and not market.auction_scheduled:
+            market.auction_scheduled = True
+            until = market.auction_until
+            self.at(until, partial(self._auction_due, market, until))
+        if market.dirty:
+            self.feed.mark(market, now)
+
+    def _working(self, venue_order_id: str, now: int) -> WorkingOrder | OrderUpdate:
+        order = self.live.get(venue_order_id)
+        if order is not None and order.leaves > 0:
+            return order
+        closed = venue_order_id.isdigit() and 0 < int(venue_order_id) <= self._next_id
+        code = RejectCode.ORDER_CLOSED if closed else RejectCode.UNKNOWN_ORDER
+        ghost = order or WorkingOrder(venue_order_id, "", Side.BUY, 0, 0)
+        return self.reports.update(ghost, order_status(ghost) if order else OrderStatus.REJECTED,
+                                   now, code, f"order {venue_order_id} is not working")  # fmt: skip
+
+    def _refused(self, order: WorkingOrder, now: int, code: RejectCode, text: str) -> OrderUpdate:
+        return self.reports.update(order, order_status(order), now, code, text)
+
+    def _prune(self) -> None:
+        for order_id in [k for k, o in self.live.items() if o.leaves == 0]:
+            del self.live[order_id]
+
+    def _schedule_day(self) -> None:
+        for index, segment in enumerate(self.schedule.segments):
+            self.at(segment.start_ns, partial(self._segment_starts, index))
+        for session in krx_sessions(
+            self.day, self.config.venue, planned=self.config.planned_sessions
+        ):
+            if session.phase in _CLOSING_PRICE_PHASES:
+                phase = session.phase
+                self.at(session.start_ns(self.day), partial(self._closing_price, phase))
+                self.at(session.end_ns(self.day), partial(self._closing_price, None))
+
+    def _segment_starts(self, index: int, now: int) -> None:
+        previous = self.schedule.segments[index - 1] if index > 0 else None
+        self.segment_index = index
+        segment = self.schedule.segments[index]
+        if previous is not None and previous.call_auction:
+            self._uncross_all(main_phase(previous), now)
+        if previous is not None and main_phase(previous) in _REGULAR_CLOSE:
+            self._regular_close(now)
+        phase = main_phase(segment)
+        for market in self.markets.values():
+            market.enter_phase(phase, now)
+            self.feed.mark(market, now)
+        if segment.phase is Phase.CLOSED and index == len(self.schedule.segments) - 1:
+            for market in self.markets.values():
+                market.expire_all(now)
+        self.reports.publish(
+            MarketStatus(market="ALL", ts_ns=now, control=MarketControl.PHASE,
+                         detail=segment.phase.value, until_ns=segment.end_ns)
+        )  # fmt: skip
+
+    def _uncross_all(self, phase: Phase, now: int) -> None:
+        for market in self.markets.values():
+            if market.halted or market.auction_until > now:
+                continue
+            reference = market.rules.base_price if phase is Phase.OPENING_AUCTION else (
+                market.close_price if phase is Phase.AFTER_HOURS else market.last_price
+            ) or market.rules.base_price  # fmt: skip
+            if not market.end_auction(now, reference):
+                self.touched(market, now)
+
+    def _regular_close(self, now: int) -> None:
+        """The closing auction is over: closes are fixed, regular-session orders expire."""
+        for market in self.markets.values():
+            if market.auction_until > now:
+                continue  # a VI extended this symbol's closing auction; it closes later
+            market.close_price = market.last_price or market.rules.base_price
+            market.expire_all(now, closing=False)
+
+    def _auction_due(self, market: SymbolMarket, until: int, now: int) -> None:
+        market.auction_scheduled = False
+        if market.auction_until != until:
+            return  # merged into a scheduled auction or cancelled by a halt
+        market.vi_auction_over(now)
+        if market.auction_until > now:
+            self.touched(market, now)
+            return
+        if market.phase not in _REGULAR_PHASES:
+            market.close_price = market.last_price or market.rules.base_price
+            market.expire_all(now, closing=False)
+        self.feed.mark(market, now)
+
+    def _closing_price(self, phase: Phase | None, now: int) -> None:
+        for market in self.markets.values():
+            if phase is None:
+                market.closing_reference = 0
+                market.expire_all(now, regular=False)
+            elif phase is Phase.PRE_OPEN_CLOSING_PRICE:
+                market.closing_reference = market.rules.base_price
+            else:
+                market.closing_reference = market.close_price or market.rules.base_price
+
+    def markets_of(self, market: Market) -> Iterator[SymbolMarket]:
+        return (m for m in self.markets.values() if m.rules.instrument.market is market)
+
+
+def main_phase(segment: Segment) -> Phase:
+    """The segment's phase for regular orders: closing-price sessions run beside it."""
+    if segment.phase in _CLOSING_PRICE_PHASES:
+        return segment.concurrent or Phase.GAP
+    return segment.phase
+
+
+_REGULAR_PHASES = (Phase.OPENING_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION)
+_REGULAR_CLOSE = (Phase.CLOSING_AUCTION,)
