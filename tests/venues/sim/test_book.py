@@ -4,7 +4,7 @@ priority rules of modifications, the volatility band, depth, and auction-time co
 from __future__ import annotations
 
 from functools import partial
-from itertools import count
+from itertools import count, groupby
 
 import pytest
 from hypothesis import given
@@ -77,9 +77,7 @@ def test_match_leaves_the_incoming_remainder_out_of_the_book() -> None:
     book = book_of(sell(5, 70_000))
     incoming = buy(8, 70_000)
     match(book, incoming)
-    assert incoming not in book
-    assert book.best_bid() == 0
-    assert len(book) == 0
+    assert (incoming in book, incoming.seq, book.best_bid(), len(book)) == (False, 0, 0, 0)
 
 
 def test_partial_fill_keeps_the_remainder_first_with_its_seq() -> None:
@@ -96,8 +94,7 @@ def test_filled_resting_orders_leave_the_book() -> None:
     done, other = sell(10, 70_000), sell(10, 70_100)
     book = book_of(done, other)
     match(book, buy(10, 70_000))
-    assert done not in book
-    assert book.asks() == [other]
+    assert (done in book, done.seq, book.asks()) == (False, 0, [other])
     assert book.qty_at(False, 70_000) == 0
 
 
@@ -116,17 +113,11 @@ def test_self_trade_executes_and_reports_both_orders() -> None:
     assert [(e.buy, e.sell, e.qty) for e in out] == [(incoming, resting, 10)]
 
 
-def test_seq_increases_across_both_sides() -> None:
-    orders = [buy(1, 100), sell(1, 110), buy(1, 99), sell(1, 111)]
-    book_of(*orders)
-    assert [o.seq for o in orders] == sorted({o.seq for o in orders})
-
-
 def test_remove_takes_an_order_out_and_keeps_its_leaves() -> None:
     gone, stays = buy(10, 70_000), buy(7, 70_000)
     book = book_of(gone, stays)
     assert book.remove(gone)
-    assert (gone.leaves, gone not in book, len(book)) == (10, True, 1)
+    assert (gone.leaves, gone.seq, gone in book, len(book)) == (10, 0, False, 1)
     assert book.qty_at(True, 70_000) == 7
 
 
@@ -174,11 +165,8 @@ def test_reprice_loses_time_priority_at_the_new_level() -> None:
     moved, waiting = buy(10, 69_900), buy(10, 70_000)
     book = book_of(moved, waiting)
     book.reprice(moved, 70_000)
-    assert moved.price == 70_000
-    assert book.bids() == [waiting, moved]
-    assert moved.seq > waiting.seq
-    assert book.qty_at(True, 69_900) == 0
-    assert book.qty_at(True, 70_000) == 20
+    assert (moved.price, book.bids(), moved.seq > waiting.seq) == (70_000, [waiting, moved], True)
+    assert (book.qty_at(True, 69_900), book.qty_at(True, 70_000)) == (0, 20)
 
 
 def test_reprice_to_the_same_price_still_goes_to_the_back() -> None:
@@ -191,11 +179,9 @@ def test_reprice_to_the_same_price_still_goes_to_the_back() -> None:
 def test_requeue_after_a_quantity_increase_loses_time_priority() -> None:
     grown, other = sell(10, 70_000), sell(10, 70_000)
     book = book_of(grown, other)
-    grown.qty += 5
-    grown.leaves += 5
+    grown.qty = grown.leaves = 15
     book.requeue(grown)
-    assert book.asks() == [other, grown]
-    assert grown.seq > other.seq
+    assert (book.asks(), grown.seq > other.seq) == ([other, grown], True)
     assert book.qty_at(False, 70_000) == 25
 
 
@@ -207,11 +193,13 @@ def test_clear_returns_every_resting_order_and_empties_the_book() -> None:
     assert (len(book), book.best_bid(), book.best_ask(), book.depth()) == (0, 0, 0, ((), ()))
 
 
-def test_add_refuses_an_order_without_leaves() -> None:
-    empty = buy(10, 100)
-    empty.leaves = 0
-    with pytest.raises(ValueError, match="nothing to rest"):
-        OrderBook("005930").add(empty)
+@pytest.mark.parametrize("resting", [False, True], ids=["no leaves", "already resting"])
+def test_add_refuses_an_order_without_leaves_or_already_resting(resting: bool) -> None:
+    working = buy(10, 100)
+    book = book_of(working) if resting else book_of()
+    working.leaves = 10 if resting else 0
+    with pytest.raises(ValueError, match="cannot rest"):
+        book.add(working)
 
 
 def test_match_stops_before_a_price_above_the_band_and_says_so() -> None:
@@ -240,8 +228,7 @@ def test_match_reports_no_band_stop_when_it_ends_before_the_band(qty: int, price
 def test_fillable_counts_what_match_then_executes() -> None:
     book = book_of(sell(5, 70_000), sell(5, 70_100), sell(5, 70_200))
     incoming = buy(12, 70_100)
-    assert book.fillable(incoming, *WIDE) == 10
-    assert len(book) == 3
+    assert (book.fillable(incoming, *WIDE), len(book)) == (10, 3)
     out, _ = match(book, incoming)
     assert sum(e.qty for e in out) == 10
 
@@ -273,28 +260,19 @@ def test_depth_returns_at_most_the_levels_asked_for() -> None:
     assert book.depth(0) == ((), ())
 
 
-def test_best_prices_are_zero_on_an_empty_side() -> None:
-    book = book_of(buy(1, 100))
-    assert (book.best_bid(), book.best_ask()) == (100, 0)
-
-
 def test_len_and_contains_follow_resting_orders() -> None:
-    inside, outside = buy(1, 100), buy(1, 100)
-    book = book_of(inside)
-    assert (len(book), inside in book, outside in book, "x" in book) == (1, True, False, False)
+    inside, elsewhere = buy(1, 100), buy(1, 100)
+    book, _ = book_of(inside), book_of(elsewhere)  # same symbol, price and seq, other book
+    assert (len(book), inside in book, elsewhere in book, "x" in book) == (1, True, False, False)
 
 
-def test_auction_intake_collects_a_crossed_book_without_matching() -> None:
-    high_bid, low_ask = buy(10, 71_000), sell(10, 69_000)
+@pytest.mark.parametrize(("bid", "ask"), [(71_000, 69_000), (70_000, 70_000)])
+def test_auction_intake_collects_a_crossed_book_without_matching(bid: int, ask: int) -> None:
+    high_bid, low_ask = buy(10, bid), sell(10, ask)
     book = book_of(high_bid, low_ask)
     assert book.is_crossed()
     assert (high_bid.filled, low_ask.filled, len(book)) == (0, 0, 2)
-    assert (book.best_bid(), book.best_ask()) == (71_000, 69_000)
-
-
-def test_a_locked_book_counts_as_crossed() -> None:
-    book = book_of(buy(1, 100), sell(1, 100))
-    assert book.is_crossed()
+    assert (book.best_bid(), book.best_ask()) == (bid, ask)
 
 
 def test_book_takes_alphanumeric_six_character_codes() -> None:
@@ -403,16 +381,13 @@ class Continuous:
         for o in self.orders:
             leaves = o.leaves if o in self.resting else 0
             assert o.filled + leaves + self.cancelled[o.order_id] == o.qty
-        bought = sum(o.filled for o in self.orders if o.is_buy)
-        sold = sum(o.filled for o in self.orders if not o.is_buy)
-        assert bought == sold
+        assert sum(o.filled if o.is_buy else -o.filled for o in self.orders) == 0  # bought == sold
 
 
 def levels(queue: list[WorkingOrder]) -> tuple[BookLevel, ...]:
-    totals: dict[int, int] = {}
-    for o in queue:
-        totals[o.price] = totals.get(o.price, 0) + o.leaves
-    return tuple(BookLevel(price, qty) for price, qty in totals.items())
+    """Depth of a queue in priority order: total leaves per price, in that order."""
+    by_price = groupby(queue, key=lambda o: o.price)
+    return tuple(BookLevel(price, sum(o.leaves for o in at)) for price, at in by_price)
 
 
 def crosses(incoming: WorkingOrder, price: int) -> bool:
@@ -446,7 +421,7 @@ def check_stop(
         assert head is None or not crosses(incoming, head.price)
 
 
-PRICES = st.integers(92, 108)
+PRICES = st.one_of(st.integers(99, 101), st.integers(92, 108))  # crowd a few levels too
 PICK = st.integers(0, 1_000)
 Op = tuple[str, tuple[int, ...]]
 OPS: st.SearchStrategy[Op] = st.one_of(
@@ -468,7 +443,7 @@ OPS: st.SearchStrategy[Op] = st.one_of(
 """(a method of `Continuous`, its arguments); submit bands run from 92-100 to 100-108 KRW."""
 
 
-@given(st.lists(OPS, max_size=80))
+@given(st.lists(OPS, max_size=150))
 def test_random_flow_keeps_priority_band_and_an_uncrossed_book(ops: list[Op]) -> None:
     market = Continuous()
     for name, args in ops:
@@ -476,7 +451,7 @@ def test_random_flow_keeps_priority_band_and_an_uncrossed_book(ops: list[Op]) ->
         market.check_book()
 
 
-@given(st.lists(OPS, max_size=80))
+@given(st.lists(OPS, max_size=150))
 def test_random_flow_conserves_volume(ops: list[Op]) -> None:
     market = Continuous()
     for name, args in ops:
@@ -495,3 +470,25 @@ def test_auction_intake_keeps_priority_in_a_crossed_book(
     assert (book.bids(), book.asks(), len(book)) == (buys, sells, len(orders))
     assert book.depth(1_000) == (levels(buys), levels(sells))
     assert all(book.qty_at(o.is_buy, o.price) > 0 for o in orders)
+
+
+@given(
+    st.integers(5, 30), st.lists(st.integers(0, 999), min_size=20, max_size=60), st.integers(1, 99)
+)
+def test_cancels_and_reprices_in_one_crowded_level_keep_time_order(
+    size: int, picks: list[int], take: int
+) -> None:
+    queue = [sell(1 + n % 3, 100) for n in range(size)]
+    book = book_of(*queue)
+    for pick in picks:
+        if queue:
+            target = queue.pop(pick % len(queue))
+            if pick % 3:  # a cancel; otherwise a modification to the same price
+                assert book.remove(target)
+            else:
+                book.reprice(target, 100)
+                queue.append(target)
+    out, _ = match(book, buy(take, 100))
+    assert [e.resting for e in out] == queue[: len(out)]
+    assert book.asks() == [o for o in queue if o.leaves]
+    assert book.qty_at(False, 100) == sum(o.leaves for o in queue)

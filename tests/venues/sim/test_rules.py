@@ -51,7 +51,8 @@ def rules_at(
 # -- KRX.md §3, restated here as the test's own table ------------------------------------------
 
 SECTION_3_COLUMNS = (P.OPENING_AUCTION, P.CONTINUOUS, P.CLOSING_AUCTION)
-SECTION_3_ROWS = {  # type: (08:30-09:00, 09:00-15:20, 15:20-15:30), IOC/FOK in continuous
+# order type -> (08:30-09:00, 09:00-15:20, 15:20-15:30 cells), IOC/FOK in continuous
+SECTION_3_ROWS = {
     T.LIMIT: ((True, True, True), True),
     T.MARKET: ((True, True, True), True),
     T.CONDITIONAL_LIMIT: ((True, True, False), False),

@@ -15,21 +15,28 @@ volatility-interruption band: matching stops before the first execution outside 
 
 Priority rules (KRX.md §3, §12 item 12): a partial cancel (`reduce`) keeps the order's place;
 a price change (`reprice`) or a quantity increase (`requeue`) sends it to the back of its
-level with a new `seq`. `seq` comes from one counter per book, so it orders all arrivals.
+level with a new `seq`. `seq` comes from one counter per book, so it orders all arrivals, and
+it is 0 whenever the order is not resting: the book sets it when the order takes a place and
+clears it when the order leaves (cancel, fill, `clear`).
 
 Self-trades are allowed: KRX has no exchange-level self-trade prevention in our rules, so two
 orders of the same account match like any others and the exchange reports both fills. Keeping
 an account from trading with itself is the job of the risk engine, before the venue.
 
-Layout, chosen for speed (the exchange must handle 200,000 order events a second): per side a
-dict price -> `_Level` (a deque of orders in time order that also keeps their total leaves)
-and a sorted list of level keys with the best level at the *end*, so the hot paths touch
-`keys[-1]` and `keys.pop()`. Bids are keyed by price, asks by -price, which makes "better"
-mean "larger key" on both sides and lets one loop match either side. Cancels remove from the
-deque at once (O(orders at that price)); levels are created and dropped as they fill and empty.
+Layout, chosen for speed (the exchange must handle 200,000 order events a second, and agents
+can stack thousands of orders on one price): per side a dict price -> `_Level` and a sorted
+list of level keys with the best level at the *end*, so the hot paths touch `keys[-1]` and
+`keys.pop()`. Bids are keyed by price, asks by -price, which makes "better" mean "larger key"
+on both sides and lets one loop match either side. A level is a deque of `(seq, order)`
+entries in time order with the total leaves (shares) and count of its live orders. Cancels
+and price changes are O(1): they only clear or renew the order's `seq`, which turns its old
+entry into a tombstone that matching skips and that a level drops when tombstones outnumber
+live entries. Levels are created and dropped as they fill and empty.
 
-Units: prices are int KRW, quantities int shares. Callers must change `price` and `leaves` of
-a resting order only through this class (the level totals depend on it).
+Units: prices are int KRW, quantities int shares. An order rests in at most one book, and only
+that book may be asked to remove, reduce, reprice or requeue it (a book trusts a nonzero `seq`
+to be its own); callers change `price`, `leaves` and `seq` of a resting order only through
+this class, since the level totals and the tombstones depend on it.
 """
 
 from __future__ import annotations
@@ -43,15 +50,26 @@ from jts.venues.sim.orders import Execution, WorkingOrder
 
 __all__ = ["OrderBook"]
 
+_SLACK = 8
+"""Tombstones a level may hold beyond its live entries before it is compacted."""
 
-class _Level(deque[WorkingOrder]):
-    """The orders resting at one price in time priority, and `qty`: their total leaves."""
 
-    __slots__ = ("qty",)
+class _Level(deque[tuple[int, WorkingOrder]]):
+    """Entries `(seq, order)` at one price in time order; live when `order.seq == seq`.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.qty = 0
+    `qty` is the total leaves (shares) and `live` the number of the live entries.
+    """
+
+    __slots__ = ("live", "qty")
+    live: int
+    qty: int
+
+    def compact(self) -> None:
+        """Drop the tombstones. Callers do it once they outnumber the live entries by
+        `_SLACK`, so that the O(entries) cost is amortised O(1) per cancel."""
+        entries = [entry for entry in self if entry[1].seq == entry[0]]
+        self.clear()
+        self.extend(entries)
 
 
 class _Side:
@@ -67,8 +85,15 @@ class _Side:
         self.levels: dict[int, _Level] = {}
         self.keys: list[int] = []
 
+    def open(self, price: int) -> _Level:
+        """A new, empty level at `price` KRW."""
+        level = self.levels[price] = _Level()
+        level.qty = level.live = 0
+        insort(self.keys, self.sign * price)
+        return level
+
     def drop(self, price: int) -> None:
-        """Forget the (empty) level at `price` KRW."""
+        """Forget the level at `price` KRW (it has no live orders left)."""
         del self.levels[price]
         keys = self.keys
         del keys[bisect_left(keys, self.sign * price)]
@@ -76,7 +101,12 @@ class _Side:
     def orders(self) -> list[WorkingOrder]:
         """Every resting order of this side, best price first, then by `seq`."""
         levels, sign = self.levels, self.sign
-        return [order for key in reversed(self.keys) for order in levels[sign * key]]
+        return [
+            order
+            for key in reversed(self.keys)
+            for seq, order in levels[sign * key]
+            if order.seq == seq
+        ]
 
     def depth(self, count: int) -> tuple[BookLevel, ...]:
         """The best `count` levels as (price KRW, total shares), best first."""
@@ -97,13 +127,17 @@ def _sweep(
 ) -> int:
     """Fill up to `left` shares of `incoming` from `level` at `price` KRW; return what is left.
 
-    Resting orders are taken from the front; a resting order that is done leaves the deque,
-    a partly filled one stays at the front with its `seq`. The level's total is updated here;
-    the incoming order's counters are the caller's (it may sweep several levels).
+    Live orders are taken from the front, tombstones on the way are dropped; a resting order
+    that is done leaves the level (its `seq` cleared), a partly filled one stays first with its
+    `seq`. The level's totals are updated here; the incoming order's counters are the caller's
+    (it may sweep several levels), as is dropping the level once nothing live is left.
     """
     start = left
-    while left and level:
-        resting = level[0]
+    while left and level.live:
+        seq, resting = level[0]
+        if resting.seq != seq:
+            level.popleft()
+            continue
         qty = resting.leaves
         if qty > left:
             resting.leaves = qty - left
@@ -113,8 +147,10 @@ def _sweep(
             break
         resting.leaves = 0
         resting.filled += qty
+        resting.seq = 0
         emit(Execution(resting, incoming, qty, price))
         level.popleft()
+        level.live -= 1
         left -= qty
     level.qty -= start - left
     return left
@@ -138,20 +174,21 @@ class OrderBook:
         """Rest `order` at the back of its price level and give it the next `seq`.
 
         No matching happens here, so this also collects orders during call auctions, when
-        the book may be crossed. `order` must not be resting already and must have leaves.
+        the book may be crossed. `order` must have leaves and not be resting already.
         """
-        if order.leaves <= 0:
-            raise ValueError(f"{order.order_id}: nothing to rest (leaves={order.leaves})")
+        if order.leaves <= 0 or order.seq:
+            raise ValueError(
+                f"{order.order_id}: cannot rest (leaves={order.leaves}, seq={order.seq})"
+            )
         side = self._bids if order.is_buy else self._asks
-        price = order.price
-        level = side.levels.get(price)
+        level = side.levels.get(order.price)
         if level is None:
-            level = side.levels[price] = _Level()
-            insort(side.keys, side.sign * price)
-        self._seq += 1
-        order.seq = self._seq
-        level.append(order)
+            level = side.open(order.price)
+        self._seq = seq = self._seq + 1
+        order.seq = seq
+        level.append((seq, order))
         level.qty += order.leaves
+        level.live += 1
         self._count += 1
 
     def remove(self, order: WorkingOrder) -> bool:
@@ -159,19 +196,21 @@ class OrderBook:
 
         The order keeps its `leaves` (the cancelled quantity, for the exchange's report).
         """
+        if not order.seq:
+            return False
         side = self._bids if order.is_buy else self._asks
-        price = order.price
-        level = side.levels.get(price)
+        level = side.levels.get(order.price)
         if level is None:
             return False
-        try:
-            level.remove(order)
-        except ValueError:
-            return False
-        level.qty -= order.leaves
+        order.seq = 0
         self._count -= 1
-        if not level:
-            side.drop(price)
+        level.live -= 1
+        if not level.live:
+            side.drop(order.price)
+            return True
+        level.qty -= order.leaves
+        if len(level) > 2 * level.live + _SLACK:
+            level.compact()
         return True
 
     def reduce(self, order: WorkingOrder, leaves: int) -> None:
@@ -201,18 +240,21 @@ class OrderBook:
         """Send the resting `order` to the back of its level after a quantity increase.
 
         Call it after raising `order.leaves` (and `qty`): an increase loses time priority
-        (KRX.md §3), and the level's total is recounted from its orders.
+        (KRX.md §3). The level's total is recounted from its orders (O(orders there)).
         """
         level = self._level_of(order)
-        level.remove(order)
-        level.append(order)
-        level.qty = sum(resting.leaves for resting in level)
-        self._seq += 1
-        order.seq = self._seq
+        self._seq = seq = self._seq + 1
+        order.seq = seq
+        level.append((seq, order))
+        level.qty = sum(resting.leaves for place, resting in level if resting.seq == place)
+        if len(level) > 2 * level.live + _SLACK:
+            level.compact()
 
     def clear(self) -> list[WorkingOrder]:
         """Empty the book (day end); return what rested, bids then asks, each in priority."""
         rested = self._bids.orders() + self._asks.orders()
+        for order in rested:
+            order.seq = 0
         self._bids = _Side(1)
         self._asks = _Side(-1)
         self._count = 0
@@ -221,7 +263,7 @@ class OrderBook:
     def _level_of(self, order: WorkingOrder) -> _Level:
         side = self._bids if order.is_buy else self._asks
         level = side.levels.get(order.price)
-        if level is None or order not in level:
+        if level is None or not order.seq:
             raise ValueError(f"{order.order_id}: not resting in {self.symbol}")
         return level
 
@@ -253,10 +295,10 @@ class OrderBook:
                 outside = True
                 break
             level = levels[price]
-            before = len(level)
+            live = level.live
             left = _sweep(level, incoming, left, price, emit)
-            self._count -= before - len(level)
-            if not level:
+            self._count -= live - level.live
+            if not level.live:
                 keys.pop()
                 del levels[price]
         incoming.leaves = left
@@ -318,12 +360,11 @@ class OrderBook:
         return self._count
 
     def __contains__(self, order: object) -> bool:
-        """Whether `order` is resting here (O(orders at its price))."""
-        if not isinstance(order, WorkingOrder):
+        """Whether `order` is resting in this book (O(entries at its price); not a hot path)."""
+        if not isinstance(order, WorkingOrder) or not order.seq:
             return False
-        side = self._bids if order.is_buy else self._asks
-        level = side.levels.get(order.price)
-        return level is not None and order in level
+        level = (self._bids if order.is_buy else self._asks).levels.get(order.price)
+        return level is not None and (order.seq, order) in level
 
     def __repr__(self) -> str:
         return (

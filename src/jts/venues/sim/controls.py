@@ -58,11 +58,11 @@ class ViBand:
     `jts.krx.vi_trigger_prices`; an execution *at* a trigger price already interrupts.
     """
 
-    __slots__ = ("_memo", "_static", "rules", "static_reference")
+    __slots__ = ("_memo", "_reference", "_static", "rules")
 
     def __init__(self, rules: SymbolRules) -> None:
         self.rules = rules
-        self.static_reference = rules.base_price
+        self._reference = rules.base_price
         self._static = self._triggers(rules.base_price, STATIC_VI_RATE)
         self._memo: tuple[tuple[Phase, int, bool, int], tuple[int, int]] | None = None
 
@@ -73,8 +73,10 @@ class ViBand:
         base price) at the group's rate for `phase`, strictly inside the static triggers, and
         inside the daily limits; lo and hi are valid prices. No VI on the IPO day.
         `expiry_day`: derivatives expiry and the symbol is covered (1% closing-auction rate).
+        A last price beyond the static triggers that no auction printed cannot be reached by
+        the exchange; there lo > hi may come out, so any execution triggers static VI.
         """
-        key = (phase, last_price, expiry_day, self.static_reference)
+        key = (phase, last_price, expiry_day, self._reference)
         if self._memo is not None and self._memo[0] == key:
             return self._memo[1]
         lo, hi = self.rules.lower, self.rules.upper
@@ -106,9 +108,14 @@ class ViBand:
     def auction_printed(self, price: int) -> None:
         """A call auction (open, VI, after a halt) printed at `price` KRW: the new static
         reference."""
-        if price != self.static_reference:
-            self.static_reference = price
+        if price != self._reference:
+            self._reference = price
             self._static = self._triggers(price, STATIC_VI_RATE)
+
+    @property
+    def static_reference(self) -> int:
+        """KRW the static triggers are measured from (read-only: see `auction_printed`)."""
+        return self._reference
 
     def static_triggers(self, phase: Phase) -> tuple[int, int]:
         """(down, up) static trigger prices in KRW in `phase`; unreachable when none apply."""

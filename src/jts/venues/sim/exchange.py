@@ -16,7 +16,7 @@ the exchange matches whatever it is given.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, time
 from decimal import Decimal
 from functools import partial
@@ -25,23 +25,22 @@ import msgspec
 
 from jts.core.clock import SimulatedClock, kst_ns
 from jts.core.enums import Market, OrderStatus, OrderType, Side
-from jts.core.events import MarketControl, MarketStatus, OrderUpdate
+from jts.core.events import OrderUpdate
 from jts.core.models import Instrument, OrderRequest
-from jts.krx import sessions as krx_sessions
 from jts.krx.sessions import Phase
 from jts.krx.volatility import ViGroup
 from jts.venues.sim.circuit import CircuitControl
+from jts.venues.sim.exchange_day import DayRunner, main_phase
 from jts.venues.sim.exchange_feed import FeedPublisher
 from jts.venues.sim.orders import RejectCode, WorkingOrder
-from jts.venues.sim.reports import Listener, Reports
+from jts.venues.sim.reports import Listener, Reports, order_status, reject_message
 from jts.venues.sim.rules import symbol_rules
-from jts.venues.sim.schedule import DaySchedule, Segment
-from jts.venues.sim.symbol import SymbolMarket, order_status
+from jts.venues.sim.schedule import DaySchedule
+from jts.venues.sim.symbol import SymbolMarket
 
-__all__ = ["SimConfig", "SimExchange"]
+__all__ = ["SimConfig", "SimExchange", "main_phase"]
 
 NS = 1_000_000_000
-_CLOSING_PRICE_PHASES = (Phase.PRE_OPEN_CLOSING_PRICE, Phase.POST_CLOSE_CLOSING_PRICE)
 
 
 class SimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -64,7 +63,22 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 
 
 class SimExchange:
-    """The simulated exchange for one trading day."""
+    """The simulated exchange for one trading day.
+
+    `base_prices`: each symbol's 기준가격 in KRW (normally yesterday's close). On a listing's
+    first day pass its offer price in `ipo_offer_prices` instead (60-400% band, no VI).
+    `vi_groups`: dynamic-VI group per symbol (default OTHER). `expiry_day_symbols`: today is
+    a derivatives expiry day and these symbols get the 1% closing-auction dynamic VI rate.
+    `index_closes`: yesterday's close of each market's index, the level the circuit breaker
+    measures `observe_index` against (default 1,000, the scale of the index the exchange
+    derives from its own symbols when nobody feeds one).
+
+    Order ids are "0000000001", "0000000002", ... in acceptance order: a rejected request
+    gets none (its `OrderUpdate` has venue_order_id ""), as at KRX, where only accepted
+    orders are numbered. A cancel or modify of a number that was issued but no longer works
+    is refused with ORDER_CLOSED, anything else with UNKNOWN_ORDER; both answers have status
+    REJECTED (the request was refused; the order, if any, is unchanged).
+    """
 
     def __init__(
         self,
@@ -76,6 +90,8 @@ class SimExchange:
         clock: SimulatedClock | None = None,
         vi_groups: Mapping[str, ViGroup] | None = None,
         ipo_offer_prices: Mapping[str, int] | None = None,
+        expiry_day_symbols: Collection[str] = (),
+        index_closes: Mapping[Market, float] | None = None,
     ) -> None:
         self.config = config or SimConfig()
         self.day = day
@@ -96,9 +112,9 @@ class SimExchange:
                 ipo_offer_price=(ipo_offer_prices or {}).get(instrument.symbol),
                 vi_group=(vi_groups or {}).get(instrument.symbol, ViGroup.OTHER),
             )
-            self.markets[instrument.symbol] = SymbolMarket(
-                rules, self.reports, self.schedule.random_end_ns
-            )
+            market = SymbolMarket(rules, self.reports, self.schedule.random_end_ns)
+            market.expiry_day = instrument.symbol in expiry_day_symbols
+            self.markets[instrument.symbol] = market
         self.feed = FeedPublisher(self)
         self.live: dict[str, WorkingOrder] = {}
         self._client_ids: set[tuple[str, str]] = set()
@@ -108,8 +124,9 @@ class SimExchange:
         self.segment_index = -1
         self.market_halted: dict[str, bool] = {}
         self.ended: set[str] = set()  # markets a circuit breaker stage 3 closed for the day
-        self._schedule_day()
-        self.circuit = CircuitControl(self)
+        self.day_runner = DayRunner(self)
+        self.day_runner.schedule_day()
+        self.circuit = CircuitControl(self, index_closes)
         self.advance_to(self.clock.now_ns())
 
     # -- listeners and time --------------------------------------------------------------------
@@ -143,7 +160,6 @@ class SimExchange:
             action(self.clock.now_ns())
         if ts_ns > self.clock.now_ns():
             self.clock.set(ts_ns)
-        self.feed.maybe_flush(self.clock.now_ns())
 
     def next_event_ns(self) -> int | None:
         """When the next scheduled change happens, or None."""
@@ -154,9 +170,8 @@ class SimExchange:
     def submit(self, request: OrderRequest, *, program: bool = False) -> OrderUpdate:
         """Accept or reject a new order now; fills and updates follow as events."""
         now = self.clock.now_ns()
-        self._next_id += 1
         order = WorkingOrder(
-            f"{self._next_id:010d}",
+            "",
             request.symbol,
             request.side,
             request.qty,
@@ -171,11 +186,9 @@ class SimExchange:
         market = self.markets.get(request.symbol)
         code = self._refusal(order, market)
         if code is not None or market is None:
-            return self.reports.update(order, OrderStatus.REJECTED, now, code or "", str(code))
-        if program and self.circuit.holds(market, order, now):
-            self._client_ids.add((order.account, order.client_order_id))
-            self.live[order.order_id] = order
-            return self.reports.update(order, OrderStatus.ACCEPTED, now, "", "held by sidecar")
+            return self._rejected(order, now, code or RejectCode.UNKNOWN_SYMBOL)
+        if program and self.circuit.holding(market, order, now):
+            return self._hold(market, order, now)
         return self._enter(market, order, now)
 
     def cancel(self, venue_order_id: str, qty: int | None = None) -> OrderUpdate:
@@ -187,9 +200,8 @@ class SimExchange:
         market = self.markets[found.symbol]
         if market.rules.instrument.market.value in self.ended:
             return self._refused(found, now, RejectCode.MARKET_HALTED, "trading ended for the day")
-        if self.circuit.release_held(found):
-            found.leaves = 0
-            return self.reports.update(found, OrderStatus.CANCELLED, now)
+        if self.circuit.is_held(found):
+            return self._cancel_held(found, qty, now)
         update = market.cancel(found, qty, now)
         self.touched(market, now)
         return update
@@ -207,6 +219,8 @@ class SimExchange:
             return self._refused(found, now, RejectCode.MARKET_HALTED, "market halted")
         if price is None and qty is None:
             return self._refused(found, now, RejectCode.NOT_MODIFIABLE, "nothing to change")
+        if self.circuit.is_held(found):
+            return self._modify_held(found, price, qty, now)
         update = market.modify(found, price, qty, now)
         self.touched(market, now)
         return update
@@ -232,8 +246,8 @@ class SimExchange:
     def resume(self, symbol: str) -> None:
         """End a halt with a call auction (`halt_auction_s`), then continuous trading."""
         market, now = self.markets[symbol], self.clock.now_ns()
-        until = market.resume(now, self.config.halt_auction_s * NS, self._next_id)
-        self.at(until, partial(self._auction_due, market, until))
+        market.resume(now, self.config.halt_auction_s * NS)
+        self.touched(market, now)
 
     def designate_overheated(self, symbol: str) -> None:
         """단기과열: from now the symbol trades only by call auctions every N minutes today."""
@@ -272,27 +286,84 @@ class SimExchange:
     def enter_held(self, order: WorkingOrder, now: int) -> OrderUpdate:
         """A held program order enters the market now (sidecar release)."""
         self._client_ids.discard((order.account, order.client_order_id))
+        self.live.pop(order.order_id, None)
         market = self.markets[order.symbol]
         code = self._refusal(order, market)
         if code is not None:
             order.leaves = 0
-            return self.reports.update(order, OrderStatus.REJECTED, now, code, str(code))
+            return self._rejected(order, now, code)
         return self._enter(market, order, now)
 
     def _enter(self, market: SymbolMarket, order: WorkingOrder, now: int) -> OrderUpdate:
-        update = market.submit(order, now)
-        if update.status is not OrderStatus.REJECTED:
-            self._client_ids.add((order.account, order.client_order_id))
-            if order.leaves:
-                self.live[order.order_id] = order
+        code = market.refusal(order)
+        if code is not None:
+            order.leaves = 0
+            return self._rejected(order, now, code)
+        if not order.order_id:
+            self._number(order)
+        self._client_ids.add((order.account, order.client_order_id))
+        update = market.accept(order, now)
+        self.live[order.order_id] = order  # done ones too: a late cancel gets their identity
         self.touched(market, now)
         return update
+
+    def _hold(self, market: SymbolMarket, order: WorkingOrder, now: int) -> OrderUpdate:
+        """Sidecar: check the program order now, keep it back until the hold ends."""
+        code = market.refusal(order)
+        if code is not None:
+            return self._rejected(order, now, code)
+        if not order.order_type.needs_price:
+            order.price = 0  # market / best orders are priced when they enter
+        self._number(order)
+        self.circuit.hold(market, order)
+        self._client_ids.add((order.account, order.client_order_id))
+        self.live[order.order_id] = order
+        return self.reports.update(order, OrderStatus.ACCEPTED, now, "", "held by sidecar")
+
+    def _cancel_held(self, order: WorkingOrder, qty: int | None, now: int) -> OrderUpdate:
+        """Cancel all or `qty` shares of a program order the sidecar holds."""
+        if qty is not None and qty <= 0:
+            return self._refused(order, now, RejectCode.BAD_QUANTITY, "cancel qty <= 0")
+        if qty is None or qty >= order.leaves:
+            self.circuit.release_held(order)
+            order.leaves = 0
+            return self.reports.update(order, OrderStatus.CANCELLED, now)
+        order.leaves -= qty
+        order.qty -= qty
+        return self.reports.update(order, OrderStatus.ACCEPTED, now, "", "held by sidecar")
+
+    def _modify_held(
+        self, order: WorkingOrder, price: int | None, qty: int | None, now: int
+    ) -> OrderUpdate:
+        """A held program order takes quantity reductions only (it has no queue place yet)."""
+        if price is not None:
+            return self._refused(order, now, RejectCode.PROGRAM_HELD, "held by the sidecar")
+        if qty is None or not 0 < qty <= order.leaves:
+            return self._refused(order, now, RejectCode.NOT_MODIFIABLE, "qty: reduce only (> 0)")
+        if qty == order.leaves:
+            return self.reports.update(order, OrderStatus.ACCEPTED, now, "", "held by sidecar")
+        return self._cancel_held(order, order.leaves - qty, now)
+
+    def _number(self, order: WorkingOrder) -> None:
+        self._next_id += 1
+        order.order_id = f"{self._next_id:010d}"
+
+    def _issued(self, venue_order_id: str) -> bool:
+        """Whether `venue_order_id` is one of the numbers this exchange gave out today."""
+        return (
+            len(venue_order_id) == 10
+            and venue_order_id.isdigit()
+            and 0 < int(venue_order_id) <= self._next_id
+        )
+
+    def _rejected(self, order: WorkingOrder, now: int, code: RejectCode) -> OrderUpdate:
+        return self.reports.update(order, OrderStatus.REJECTED, now, code, reject_message(code))
 
     def touched(self, market: SymbolMarket, now: int) -> None:
         if market.auction_until > now and not market.auction_scheduled:
             market.auction_scheduled = True
             until = market.auction_until
-            self.at(until, partial(self._auction_due, market, until))
+            self.at(until, partial(self.day_runner.auction_due, market, until))
         if market.dirty:
             self.feed.mark(market, now)
 
@@ -300,11 +371,12 @@ class SimExchange:
         order = self.live.get(venue_order_id)
         if order is not None and order.leaves > 0:
             return order
-        closed = venue_order_id.isdigit() and 0 < int(venue_order_id) <= self._next_id
-        code = RejectCode.ORDER_CLOSED if closed else RejectCode.UNKNOWN_ORDER
+        if self._issued(venue_order_id):
+            code, text = RejectCode.ORDER_CLOSED, f"order {venue_order_id} is no longer working"
+        else:
+            code, text = RejectCode.UNKNOWN_ORDER, f"no order {venue_order_id!r}"
         ghost = order or WorkingOrder(venue_order_id, "", Side.BUY, 0, 0)
-        return self.reports.update(ghost, order_status(ghost) if order else OrderStatus.REJECTED,
-                                   now, code, f"order {venue_order_id} is not working")  # fmt: skip
+        return self.reports.update(ghost, OrderStatus.REJECTED, now, code, text)
 
     def _refused(self, order: WorkingOrder, now: int, code: RejectCode, text: str) -> OrderUpdate:
         return self.reports.update(order, order_status(order), now, code, text)
@@ -313,88 +385,5 @@ class SimExchange:
         for order_id in [k for k, o in self.live.items() if o.leaves == 0]:
             del self.live[order_id]
 
-    def _schedule_day(self) -> None:
-        for index, segment in enumerate(self.schedule.segments):
-            self.at(segment.start_ns, partial(self._segment_starts, index))
-        for session in krx_sessions(
-            self.day, self.config.venue, planned=self.config.planned_sessions
-        ):
-            if session.phase in _CLOSING_PRICE_PHASES:
-                phase = session.phase
-                self.at(session.start_ns(self.day), partial(self._closing_price, phase))
-                self.at(session.end_ns(self.day), partial(self._closing_price, None))
-
-    def _segment_starts(self, index: int, now: int) -> None:
-        previous = self.schedule.segments[index - 1] if index > 0 else None
-        self.segment_index = index
-        segment = self.schedule.segments[index]
-        if previous is not None and previous.call_auction:
-            self._uncross_all(main_phase(previous), now)
-        if previous is not None and main_phase(previous) in _REGULAR_CLOSE:
-            self._regular_close(now)
-        phase = main_phase(segment)
-        for market in self.markets.values():
-            market.enter_phase(phase, now)
-            self.feed.mark(market, now)
-        if segment.phase is Phase.CLOSED and index == len(self.schedule.segments) - 1:
-            for market in self.markets.values():
-                market.expire_all(now)
-        self.reports.publish(
-            MarketStatus(market="ALL", ts_ns=now, control=MarketControl.PHASE,
-                         detail=segment.phase.value, until_ns=segment.end_ns)
-        )  # fmt: skip
-
-    def _uncross_all(self, phase: Phase, now: int) -> None:
-        for market in self.markets.values():
-            if market.halted or market.auction_until > now:
-                continue
-            reference = market.rules.base_price if phase is Phase.OPENING_AUCTION else (
-                market.close_price if phase is Phase.AFTER_HOURS else market.last_price
-            ) or market.rules.base_price  # fmt: skip
-            if not market.end_auction(now, reference):
-                self.touched(market, now)
-
-    def _regular_close(self, now: int) -> None:
-        """The closing auction is over: closes are fixed, regular-session orders expire."""
-        for market in self.markets.values():
-            if market.auction_until > now:
-                continue  # a VI extended this symbol's closing auction; it closes later
-            market.close_price = market.last_price or market.rules.base_price
-            market.expire_all(now, closing=False)
-
-    def _auction_due(self, market: SymbolMarket, until: int, now: int) -> None:
-        market.auction_scheduled = False
-        if market.auction_until != until:
-            return  # merged into a scheduled auction or cancelled by a halt
-        market.vi_auction_over(now)
-        if market.auction_until > now:
-            self.touched(market, now)
-            return
-        if market.phase not in _REGULAR_PHASES:
-            market.close_price = market.last_price or market.rules.base_price
-            market.expire_all(now, closing=False)
-        self.feed.mark(market, now)
-
-    def _closing_price(self, phase: Phase | None, now: int) -> None:
-        for market in self.markets.values():
-            if phase is None:
-                market.closing_reference = 0
-                market.expire_all(now, regular=False)
-            elif phase is Phase.PRE_OPEN_CLOSING_PRICE:
-                market.closing_reference = market.rules.base_price
-            else:
-                market.closing_reference = market.close_price or market.rules.base_price
-
     def markets_of(self, market: Market) -> Iterator[SymbolMarket]:
         return (m for m in self.markets.values() if m.rules.instrument.market is market)
-
-
-def main_phase(segment: Segment) -> Phase:
-    """The segment's phase for regular orders: closing-price sessions run beside it."""
-    if segment.phase in _CLOSING_PRICE_PHASES:
-        return segment.concurrent or Phase.GAP
-    return segment.phase
-
-
-_REGULAR_PHASES = (Phase.OPENING_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION)
-_REGULAR_CLOSE = (Phase.CLOSING_AUCTION,)

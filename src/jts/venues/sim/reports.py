@@ -15,7 +15,7 @@ from jts.core.events import OrderUpdate
 from jts.core.models import Fill, Tick
 from jts.venues.sim.orders import Execution, RejectCode, WorkingOrder
 
-__all__ = ["Listener", "Reports"]
+__all__ = ["Listener", "Reports", "order_status", "reject_message"]
 
 _log = logging.getLogger(__name__)
 
@@ -121,3 +121,27 @@ class Reports:
             venue_order_id=order.order_id,
             leaves_qty=leaves,
         )
+
+
+def order_status(order: WorkingOrder) -> OrderStatus:
+    """The status a working order's counts imply."""
+    if order.leaves == 0:
+        return OrderStatus.FILLED if order.filled else OrderStatus.CANCELLED
+    return OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.ACCEPTED
+
+
+def reject_message(code: RejectCode) -> str:
+    """A few words for a reject code, for `OrderUpdate.message`."""
+    return _MESSAGES.get(code, code.value.replace("_", " "))
+
+
+_MESSAGES = {
+    RejectCode.OFF_TICK: "price is not on the tick grid for its price band",
+    RejectCode.OUTSIDE_LIMITS: "price is outside today's price limits",
+    RejectCode.WRONG_SESSION: "order type or condition not accepted in this session",
+    RejectCode.MARKET_CLOSED: "no session accepts orders now",
+    RejectCode.HALTED: "trading in this symbol is halted",
+    RejectCode.MARKET_HALTED: "the market is halted (circuit breaker)",
+    RejectCode.NO_QUOTE: "no price on the book to peg the order to",
+    RejectCode.BAD_QUANTITY: "quantity must be a positive multiple of the lot",
+}

@@ -21,7 +21,7 @@ from jts.core.enums import OrderType, Side, TimeInForce
 from jts.core.models import Instrument
 from jts.krx.limits import ipo_price_limits, price_limits, single_price_band
 from jts.krx.sessions import Phase
-from jts.krx.ticks import is_valid_price, tick_size
+from jts.krx.ticks import TickTable, tick_of, tick_size, tick_table
 from jts.krx.volatility import ViGroup
 from jts.venues.sim.orders import RejectCode
 
@@ -56,14 +56,24 @@ class SymbolRules(msgspec.Struct, frozen=True):
     vi_group: ViGroup
     ipo_day: bool = False
     static_vi: bool = True
+    ticks: TickTable = ()
+    """Today's tick table for this listing (`jts.krx.ticks.tick_table`), looked up once:
+    every order's price check uses it, so it must not be resolved per order."""
+
+    def __post_init__(self) -> None:
+        if not self.ticks:
+            table = tick_table(etf=self.etf_ticks, on=self.day, market=self.instrument.market)
+            msgspec.structs.force_setattr(self, "ticks", table)
 
     def tick(self, price: int) -> int:
         """The tick in KRW of an order at `price` KRW (the price's own band, today's table)."""
-        return tick_size(price, etf=self.etf_ticks, on=self.day, market=self.instrument.market)
+        if price <= 0:
+            return tick_size(price)  # raises the usual InvalidPrice
+        return tick_of(self.ticks, price)
 
     def valid_price(self, price: int) -> bool:
         """Whether `price` KRW lies on its own tick grid (False for price <= 0)."""
-        return is_valid_price(price, etf=self.etf_ticks, on=self.day, market=self.instrument.market)
+        return price > 0 and price % tick_of(self.ticks, price) == 0
 
 
 def symbol_rules(

@@ -33,7 +33,6 @@ __all__ = ["DaySchedule", "Segment"]
 RANDOM_END_MAX_NS: Final = VI_RANDOM_END_MAX_SECONDS * NS_PER_SECOND
 """Longest random extension of a call auction (KRX applies the same 30 s to every auction)."""
 
-
 _SEGMENT_STREAM, _KEYED_STREAM = 0, 1  # keep segment draws and keyed draws independent
 _KEY_MASK: Final = (1 << 64) - 1
 

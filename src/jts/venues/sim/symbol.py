@@ -27,10 +27,10 @@ from jts.venues.sim.auction import allocate, clearing_price
 from jts.venues.sim.book import OrderBook
 from jts.venues.sim.controls import ViBand
 from jts.venues.sim.orders import Execution, RejectCode, WorkingOrder
-from jts.venues.sim.reports import Reports
+from jts.venues.sim.reports import Reports, order_status, reject_message
 from jts.venues.sim.rules import SymbolRules, check_new
 
-__all__ = ["SymbolMarket"]
+__all__ = ["SymbolMarket", "order_status"]
 
 VI_AUCTION_NS = 120 * 1_000_000_000
 
@@ -63,6 +63,9 @@ class SymbolMarket:
         self.auction_until = 0  # scheduled end (with random extension) of a VI/resume auction
         self.auction_extended = False
         self.auction_scheduled = False  # the exchange has a timer for auction_until
+        self.auctions = 0  # symbol-level auctions started today: keys their random ends
+        self._end_key = int.from_bytes(self.symbol.encode(), "big") << 16
+        self.expiry_day = False  # 1% closing-auction VI rate today (derivatives expiry)
         self.size_rounds = False  # the next uncross may allocate by size rounds at a limit
         self.halted = False
         self.overheated = False  # 단기과열: call auctions only during continuous hours
@@ -74,15 +77,29 @@ class SymbolMarket:
 
     def submit(self, order: WorkingOrder, now: int) -> OrderUpdate:
         """Check, accept and work a new order; returns the acknowledgement or the reject."""
-        if order.order_type is OrderType.CLOSING_PRICE:
-            return self._submit_closing_price(order, now)
-        code = self._check(order, order.price if order.order_type.needs_price else None)
-        if code is None:
-            code = self._price_by_exchange(order)
+        code = self.refusal(order)
         if code is not None:
-            return self.reports.update(order, OrderStatus.REJECTED, now, code, _why(code))
+            return self.reports.update(order, OrderStatus.REJECTED, now, code, reject_message(code))
+        return self.accept(order, now)
+
+    def refusal(self, order: WorkingOrder) -> RejectCode | None:
+        """Why a new order cannot enter now, or None; prices market and best orders.
+
+        The order's own price (0 = none given) is checked as given, so a market or best
+        order that names a price gets PRICE_NOT_ALLOWED and a limit without one
+        PRICE_REQUIRED. The exchange numbers an order only once this has passed.
+        """
+        if order.order_type is OrderType.CLOSING_PRICE:
+            return self._closing_price_refusal(order)
+        code = self._check(order, order.price or None)
+        return code if code is not None else self._price_by_exchange(order)
+
+    def accept(self, order: WorkingOrder, now: int) -> OrderUpdate:
+        """Acknowledge an order `refusal` passed, then match, rest or collect it."""
         ack = self.reports.update(order, OrderStatus.ACCEPTED, now)
-        if self.state is SymbolState.CONTINUOUS:
+        if order.order_type is OrderType.CLOSING_PRICE:
+            self._work_closing_price(order, now)
+        elif self.state is SymbolState.CONTINUOUS:
             self._work(order, now)
         else:
             self.book.add(order)
@@ -111,19 +128,25 @@ class SymbolMarket:
     def modify(
         self, order: WorkingOrder, price: int | None, qty: int | None, now: int
     ) -> OrderUpdate:
-        """Change the price (loses time priority, may trade now) and/or reduce leaves to `qty`."""
+        """Change the price (loses time priority, may trade now) and/or reduce leaves to `qty`.
+
+        A 최유리/최우선 order rests as a limit at the price fixed at entry; given a new price
+        it is checked, and goes on, as a plain limit order.
+        """
         if price is not None and (order.market or order.order_type is OrderType.CLOSING_PRICE):
             return self._refuse(order, now, RejectCode.NOT_MODIFIABLE, "no price to change")
         if qty is not None and not 0 < qty <= order.leaves:
             return self._refuse(order, now, RejectCode.NOT_MODIFIABLE, "qty: reduce only (> 0)")
+        kind = OrderType.LIMIT if order.order_type in _CONTINUOUS_ONLY else order.order_type
         if price is not None and price != order.price:
-            code = self._check(order, price, qty or order.leaves)
+            code = self._check(order, price, qty or order.leaves, kind)
             if code is not None:
-                return self._refuse(order, now, code, _why(code))
+                return self._refuse(order, now, code, reject_message(code))
         if qty is not None and qty < order.leaves:
             self._book_of(order).reduce(order, qty)
             order.qty = order.filled + qty
         if price is not None and price != order.price:
+            order.order_type = kind
             self._reprice(order, price, now)
         self.dirty = True
         return self.reports.update(order, order_status(order), now)
@@ -146,7 +169,7 @@ class SymbolMarket:
         """The day's session phase changed (the exchange has uncrossed any auction before)."""
         self.phase = phase
         if phase is Phase.CLOSING_AUCTION:
-            self._convert_conditionals()
+            self._convert_conditionals(now)
             if self.state is SymbolState.VI and not self.halted:
                 self.auction_until = 0  # a running VI auction merges into the closing auction
         if self.halted or self.auction_until > now:
@@ -183,17 +206,33 @@ class SymbolMarket:
         self.auction_until = 0
         self.set_state(SymbolState.HALTED, now, reason)
 
-    def resume(self, now: int, auction_ns: int, key: int) -> int:
-        """End a halt with a call auction of `auction_ns`; returns when it uncrosses."""
+    def resume(self, now: int, auction_ns: int) -> int:
+        """End a halt with a call auction of `auction_ns`; returns when it uncrosses.
+
+        Its first price is allocated by size rounds when it lands on a limit (KRX.md §6).
+        """
         self.halted = False
         self.size_rounds = True
-        self.auction_until = self.random_end(now + auction_ns, key)
+        self.auction_until = self.auction_end(now + auction_ns)
         self.set_state(SymbolState.VI, now, "resume", self.auction_until)
         return self.auction_until
 
+    def auction_end(self, scheduled_ns: int) -> int:
+        """`scheduled_ns` plus this symbol's next random end (0-30 s, seeded, KRX.md §6).
+
+        Keyed by the symbol's code and its count of auctions today, so two symbols' VIs at
+        the same instant end at different random times, and a run repeats under its seed.
+        """
+        self.auctions += 1
+        return self.random_end(scheduled_ns, self._end_key + self.auctions)
+
     # -- internals ----------------------------------------------------------------------------
 
-    def _check(self, order: WorkingOrder, price: int | None, qty: int = 0) -> RejectCode | None:
+    def _check(
+        self, order: WorkingOrder, price: int | None, qty: int = 0, kind: OrderType | None = None
+    ) -> RejectCode | None:
+        """`check_new` in this symbol's state: a VI or 단기과열 auction takes call-auction
+        orders, after-hours rounds their ±10% band (and no NXT-listed symbol)."""
         if self.state is SymbolState.HALTED:
             return RejectCode.HALTED
         phase = self.phase
@@ -215,7 +254,7 @@ class SymbolMarket:
         return check_new(
             self.rules,
             phase,
-            order.order_type,
+            kind or order.order_type,
             order.tif,
             order.side,
             qty or order.qty,
@@ -239,8 +278,13 @@ class SymbolMarket:
         return None
 
     def _work(self, order: WorkingOrder, now: int) -> None:
-        """Continuous trading: match now, then rest, cancel (IOC/FOK) or start a VI."""
-        lo, hi = self.vi.band(self.phase, self.last_price)
+        """Continuous trading: match now, then rest, cancel (IOC/FOK) or start a VI.
+
+        The whole sweep is checked against the band around the price before this order
+        (KRX.md §7: the dynamic reference is the last price before a sweeping order).
+        """
+        reference = self.last_price
+        lo, hi = self.vi.band(self.phase, reference, expiry_day=self.expiry_day)
         if order.tif is TimeInForce.FOK and self.book.fillable(order, lo, hi) < order.leaves:
             order.leaves = 0
             self.reports.update(order, OrderStatus.CANCELLED, now, RejectCode.FOK_UNFILLABLE)
@@ -258,7 +302,7 @@ class SymbolMarket:
         self.dirty = True
         if stopped:
             blocked = self.book.best_ask() if order.is_buy else self.book.best_bid()
-            self._start_vi(now, blocked)
+            self._start_vi(now, blocked, reference, "dynamic_vi")
 
     def _reprice(self, order: WorkingOrder, price: int, now: int) -> None:
         book = self._book_of(order)
@@ -269,10 +313,20 @@ class SymbolMarket:
         order.price = price
         self._work(order, now)
 
-    def _start_vi(self, now: int, blocked_price: int) -> None:
-        kind = self.vi.trigger(blocked_price, self.phase, self.last_price) or "dynamic_vi"
+    def _start_vi(self, now: int, price: int, reference: int, fallback: str) -> None:
+        """Switch to (or extend into) a 2-minute VI call auction plus its random end.
+
+        `price` tripped the VI, measured from `reference` (the last price before a sweep; 0
+        = the base price). The VI auction's own uncross is not interrupted again
+        (`auction_extended`): a VI extends a running auction once, it does not chain.
+        """
+        kind = self.vi.trigger(price, self.phase, reference, expiry_day=self.expiry_day)
+        kind = kind or fallback
+        if kind == "static_vi":
+            reference = self.vi.static_reference
         self.vi_count += 1
-        self.auction_until = self.random_end(now + VI_AUCTION_NS, self.vi_count)
+        self.auction_extended = True
+        self.auction_until = self.auction_end(now + VI_AUCTION_NS)
         self.reports.publish(
             SymbolStatus(
                 symbol=self.symbol,
@@ -280,8 +334,8 @@ class SymbolMarket:
                 state=SymbolState.VI,
                 reason=kind,
                 until_ns=self.auction_until,
-                reference=self.last_price,
-                trigger=blocked_price,
+                reference=reference or self.rules.base_price,
+                trigger=price,
             )
         )
         self.state = SymbolState.VI
@@ -292,24 +346,9 @@ class SymbolMarket:
         found = clearing_price(bids, asks, reference, tick_of=self.rules.tick)
         if found is None:
             return []
-        lo, hi = self.vi.band(self.phase, self.last_price)
+        lo, hi = self.vi.band(self.phase, self.last_price, expiry_day=self.expiry_day)
         if not lo <= found.price <= hi and not self.auction_extended:
-            self.auction_extended = True
-            self.vi_count += 1
-            self.auction_until = self.random_end(now + VI_AUCTION_NS, self.vi_count)
-            kind = self.vi.trigger(found.price, self.phase, self.last_price) or "static_vi"
-            self.reports.publish(
-                SymbolStatus(
-                    symbol=self.symbol,
-                    ts_ns=now,
-                    state=SymbolState.VI,
-                    reason=kind,
-                    until_ns=self.auction_until,
-                    reference=self.last_price or self.rules.base_price,
-                    trigger=found.price,
-                )
-            )
-            self.state = SymbolState.VI
+            self._start_vi(now, found.price, self.last_price, "static_vi")
             return None
         at_limit = found.price in (self.rules.lower, self.rules.upper)
         matches = allocate(
@@ -319,54 +358,83 @@ class SymbolMarket:
             size_rounds=self.size_rounds and at_limit,
             lot=self.rules.instrument.lot_size,
         )
-        for order in {id(o): o for m in matches for o in (m.buy, m.sell)}.values():
-            if order.leaves == 0:
-                self.book.remove(order)
+        self._settle(matches)
         self._printed(matches, now, auction=True)
         self.vi.auction_printed(found.price)
-        if not self.open_price:
-            self.open_price = found.price
         self.dirty = True
         return matches
 
-    def _printed(self, matches: list[Execution], now: int, *, auction: bool) -> None:
+    def _settle(self, matches: list[Execution]) -> None:
+        """Bring the book in line with an auction's allocation.
+
+        `allocate` lowers `leaves` behind the book's back; the book keeps per-level totals,
+        so each touched order goes back to its old `leaves` and leaves the book (done) or is
+        reduced in place (partly filled: it keeps its time priority) through the book.
+        """
+        got: dict[int, int] = {}
+        touched: dict[int, WorkingOrder] = {}
+        for match in matches:
+            for order in (match.buy, match.sell):
+                got[id(order)] = got.get(id(order), 0) + match.qty
+                touched[id(order)] = order
+        for key, order in touched.items():
+            leaves = order.leaves
+            order.leaves = leaves + got[key]
+            if leaves == 0:
+                self.book.remove(order)
+                order.leaves = 0
+            else:
+                self.book.reduce(order, leaves)
+
+    def _printed(
+        self, matches: list[Execution], now: int, *, auction: bool, priced: bool = True
+    ) -> None:
+        """Publish trades; `priced=False` (closing-price sessions) sets no last or open price:
+        those trades repeat a close, they do not discover a price."""
         volume = self.reports.executions(matches, now, auction=auction, cum_volume=self.volume)
         self.volume += volume
         for match in matches:
             self.value += match.qty * match.price
+        if not priced:
+            return
         self.last_price = matches[-1].price
-        if not self.open_price:
+        if not self.open_price and self.phase in _REGULAR_PHASES:
             self.open_price = self.last_price
 
-    def _submit_closing_price(self, order: WorkingOrder, now: int) -> OrderUpdate:
-        code = None
+    def _closing_price_refusal(self, order: WorkingOrder) -> RejectCode | None:
         lot = self.rules.instrument.lot_size
         if not self.closing_reference:
-            code = RejectCode.WRONG_SESSION
-        elif order.qty <= 0 or order.qty % lot:
-            code = RejectCode.BAD_QUANTITY
-        elif self.state is SymbolState.HALTED:
-            code = RejectCode.HALTED
-        if code is not None:
-            return self.reports.update(order, OrderStatus.REJECTED, now, code, _why(code))
+            return RejectCode.WRONG_SESSION
+        if order.qty <= 0 or order.qty % lot:
+            return RejectCode.BAD_QUANTITY
+        if self.state is SymbolState.HALTED:
+            return RejectCode.HALTED
         order.price = self.closing_reference
-        ack = self.reports.update(order, OrderStatus.ACCEPTED, now)
+        return None
+
+    def _work_closing_price(self, order: WorkingOrder, now: int) -> None:
+        """Closing-price sessions: fill against the other side in time order, at the one price."""
         matches = self.matches
         matches.clear()
         self.close_book.match(order, order.price, order.price, matches)
         if matches:
-            self._printed(matches, now, auction=False)
-            self.last_price = self.close_price or self.last_price
+            self._printed(matches, now, auction=False, priced=False)
         if order.leaves:
             self.close_book.add(order)
-        return ack
 
-    def _convert_conditionals(self) -> None:
-        """At 15:20 the remainder of conditional limit orders becomes market orders."""
+    def _convert_conditionals(self, now: int) -> None:
+        """At 15:20 the remainder of conditional limit orders becomes market orders.
+
+        Each converted order is re-queued at its side's limit (time of conversion) and
+        reported with an `OrderUpdate` showing price 0, as for any market order.
+        """
         for order in [*self.book.bids(), *self.book.asks()]:
-            if order.order_type is OrderType.CONDITIONAL_LIMIT:
+            if order.order_type is OrderType.CONDITIONAL_LIMIT and not order.market:
                 order.market = True
                 self.book.reprice(order, self.rules.upper if order.is_buy else self.rules.lower)
+                self.reports.update(
+                    order, order_status(order), now, "", "conditional limit now a market order"
+                )
 
     def _book_of(self, order: WorkingOrder) -> OrderBook:
         return self.close_book if order.order_type is OrderType.CLOSING_PRICE else self.book
@@ -395,26 +463,8 @@ _STATE_OF_PHASE = {
     Phase.CONTINUOUS: SymbolState.CONTINUOUS,
     Phase.CLOSING_AUCTION: SymbolState.CALL,
     Phase.AFTER_HOURS: SymbolState.CALL,
+    # planned 2026 KRX sessions: matching rules unverified, modelled as continuous trading
+    Phase.PRE_MARKET: SymbolState.CONTINUOUS,
+    Phase.AFTER_MARKET: SymbolState.CONTINUOUS,
 }
-
-
-def order_status(order: WorkingOrder) -> OrderStatus:
-    """The status a working order's counts imply."""
-    if order.leaves == 0:
-        return OrderStatus.FILLED if order.filled else OrderStatus.CANCELLED
-    return OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.ACCEPTED
-
-
-def _why(code: RejectCode) -> str:
-    return _MESSAGES.get(code, code.value.replace("_", " "))
-
-
-_MESSAGES = {
-    RejectCode.OFF_TICK: "price is not on the tick grid for its price band",
-    RejectCode.OUTSIDE_LIMITS: "price is outside today's price limits",
-    RejectCode.WRONG_SESSION: "order type or condition not accepted in this session",
-    RejectCode.MARKET_CLOSED: "no session accepts orders now",
-    RejectCode.HALTED: "trading in this symbol is halted",
-    RejectCode.NO_QUOTE: "no price on the book to peg the order to",
-    RejectCode.BAD_QUANTITY: "quantity must be a positive multiple of the lot",
-}
+_REGULAR_PHASES = (Phase.OPENING_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION)
