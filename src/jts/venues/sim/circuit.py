@@ -109,13 +109,13 @@ class CircuitControl:
             for symbol in exchange.markets_of(market):
                 symbol.expire_all(now)
             return
-        exchange.market_halted[market.value] = True
+        exchange.market_halted.add(market.value)
         auction_ns = stage.auction_seconds * NS
         exchange.at(now + halt_ns, lambda ts: self._cb_resume(market, auction_ns, ts))
 
     def _cb_resume(self, market: Market, auction_ns: int, now: int) -> None:
         exchange = self.exchange
-        exchange.market_halted[market.value] = False
+        exchange.market_halted.discard(market.value)
         self._status(market, now, MarketControl.CB_RESUME, "call auction", now + auction_ns)
         for symbol in self.cb_halted.pop(market, []):
             symbol.resume(now, auction_ns)

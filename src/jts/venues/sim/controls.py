@@ -49,6 +49,11 @@ _NO_TRIGGER: Final = (0, 2**63 - 1)
 """(down, up) that nothing reaches: the trigger pair of a VI that does not apply."""
 
 
+_MEMO_SIZE = 512
+"""Bands remembered per symbol: last prices revisit a few ticks, and each band costs a
+`Decimal` computation, far more than a match."""
+
+
 class ViBand:
     """One symbol's VI state: the static reference and the band it and the last price allow.
 
@@ -64,7 +69,7 @@ class ViBand:
         self.rules = rules
         self._reference = rules.base_price
         self._static = self._triggers(rules.base_price, STATIC_VI_RATE)
-        self._memo: tuple[tuple[Phase, int, bool, int], tuple[int, int]] | None = None
+        self._memo: dict[tuple[Phase, int, bool, int], tuple[int, int]] = {}
 
     def band(self, phase: Phase, last_price: int, *, expiry_day: bool = False) -> tuple[int, int]:
         """(lo, hi) in KRW: an execution at p is allowed iff lo <= p <= hi.
@@ -77,8 +82,11 @@ class ViBand:
         the exchange; there lo > hi may come out, so any execution triggers static VI.
         """
         key = (phase, last_price, expiry_day, self._reference)
-        if self._memo is not None and self._memo[0] == key:
-            return self._memo[1]
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()  # prices wander: keep the recent ones only
         lo, hi = self.rules.lower, self.rules.upper
         dynamic = self.dynamic_triggers(phase, last_price, expiry_day=expiry_day)
         for down, up in (self.static_triggers(phase), dynamic):
@@ -86,7 +94,7 @@ class ViBand:
                 lo = self._tick_above(down)
             if up <= hi:
                 hi = self._tick_below(up)
-        self._memo = (key, (lo, hi))
+        self._memo[key] = (lo, hi)
         return lo, hi
 
     def trigger(

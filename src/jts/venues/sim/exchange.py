@@ -122,7 +122,8 @@ class SimExchange:
         self._timers: list[tuple[int, int, Callable[[int], None]]] = []
         self._timer_seq = 0
         self.segment_index = -1
-        self.market_halted: dict[str, bool] = {}
+        self.market_halted: set[str] = set()  # markets a circuit breaker halts now
+        self.current_phase = Phase.CLOSED  # kept by the day driver at each segment start
         self.ended: set[str] = set()  # markets a circuit breaker stage 3 closed for the day
         self.day_runner = DayRunner(self)
         self.day_runner.schedule_day()
@@ -141,9 +142,7 @@ class SimExchange:
     @property
     def phase(self) -> Phase:
         """The market's session phase now (KRX main line; closing-price sessions aside)."""
-        if 0 <= self.segment_index < len(self.schedule.segments):
-            return main_phase(self.schedule.segments[self.segment_index])
-        return Phase.CLOSED
+        return self.current_phase
 
     def at(self, ts_ns: int, action: Callable[[int], None]) -> None:
         """Run `action(ts)` when the clock reaches `ts_ns` (timers in time, then FIFO order)."""
@@ -273,15 +272,17 @@ class SimExchange:
         if (order.account, order.client_order_id) in self._client_ids:
             return RejectCode.DUPLICATE_ORDER
         if (
-            self.phase in (Phase.CLOSED, Phase.GAP)
+            self.current_phase in _NO_REGULAR_ORDERS
             and order.order_type is not OrderType.CLOSING_PRICE
         ):
             return RejectCode.MARKET_CLOSED
         return None
 
     def _halted_market(self, market: SymbolMarket) -> bool:
+        if not (self.ended or self.market_halted):
+            return False
         name = market.rules.instrument.market.value
-        return name in self.ended or self.market_halted.get(name, False)
+        return name in self.ended or name in self.market_halted
 
     def enter_held(self, order: WorkingOrder, now: int) -> OrderUpdate:
         """A held program order enters the market now (sidecar release)."""
@@ -387,3 +388,7 @@ class SimExchange:
 
     def markets_of(self, market: Market) -> Iterator[SymbolMarket]:
         return (m for m in self.markets.values() if m.rules.instrument.market is market)
+
+
+_NO_REGULAR_ORDERS = frozenset({Phase.CLOSED, Phase.GAP})
+"""Main-line phases in which only closing-price orders are taken."""

@@ -69,6 +69,7 @@ class DayRunner:
                 for market in markets:
                     market.expire_all(now, closing=False)
         phase = main_phase(segment)
+        exchange.current_phase = phase
         for market in markets:
             market.enter_phase(phase, now)
             exchange.feed.mark(market, now)
