@@ -301,11 +301,15 @@ class SimExchange:
             order.leaves = 0
             return self._rejected(order, now, code)
         if not order.order_id:
-            self._number(order)
+            self._next_id += 1
+            order.order_id = f"{self._next_id:010d}"
+            if self._next_id % _PRUNE_EVERY == 0:
+                self._prune()
         self._client_ids.add((order.account, order.client_order_id))
         update = market.accept(order, now)
-        self.live[order.order_id] = order  # done ones too: a late cancel gets their identity
-        self.touched(market, now)
+        self.live[order.order_id] = order  # done ones too, for a while: see _prune
+        if market.dirty or market.auction_until > now:
+            self.touched(market, now)
         return update
 
     def _hold(self, market: SymbolMarket, order: WorkingOrder, now: int) -> OrderUpdate:
@@ -383,12 +387,18 @@ class SimExchange:
         return self.reports.update(order, order_status(order), now, code, text)
 
     def _prune(self) -> None:
+        """Forget finished orders. Until then a late cancel's reject names the order; after,
+        it still answers `order_closed` (the id was issued), only without the order's details.
+        Run every `_PRUNE_EVERY` orders so that a long day's memory stays bounded."""
         for order_id in [k for k, o in self.live.items() if o.leaves == 0]:
             del self.live[order_id]
 
     def markets_of(self, market: Market) -> Iterator[SymbolMarket]:
         return (m for m in self.markets.values() if m.rules.instrument.market is market)
 
+
+_PRUNE_EVERY = 1 << 16
+"""Orders between two sweeps of finished orders out of `SimExchange.live`."""
 
 _NO_REGULAR_ORDERS = frozenset({Phase.CLOSED, Phase.GAP})
 """Main-line phases in which only closing-price orders are taken."""

@@ -45,6 +45,9 @@ class RejectCode(StrEnum):
     BAD_REQUEST = "bad_request"  # a malformed request (names the field in the message)
 
 
+_BUY, _MARKET = Side.BUY, OrderType.MARKET  # enum members looked up once, not per order
+
+
 class WorkingOrder:
     """One order at the exchange; `leaves` shares still working, `seq` its time priority.
 
@@ -91,13 +94,13 @@ class WorkingOrder:
         self.order_id = order_id
         self.symbol = symbol
         self.side = side
-        self.is_buy = side is Side.BUY
+        self.is_buy = side is _BUY
         self.qty = qty
         self.leaves = qty
         self.filled = 0
         self.price = price
         self.order_type = order_type
-        self.market = order_type is OrderType.MARKET
+        self.market = order_type is _MARKET
         self.tif = tif
         self.account = account
         self.client_order_id = client_order_id
