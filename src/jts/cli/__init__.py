@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 import jts
-from jts.cli import backtest_cmd, config_cmd, data_cmd, krx_cmd, run_cmd, strategy_cmd
+from jts.cli import backtest_cmd, config_cmd, data_cmd, krx_cmd, run_cmd, sim_cmd, strategy_cmd
 from jts.cli.state import CliState, err_console
 from jts.core.errors import ConfigError, InvalidInput, JtsError
 
@@ -26,6 +26,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(krx_cmd.app, name="krx")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(strategy_cmd.app, name="strategy")
+app.add_typer(sim_cmd.app, name="sim")
 app.command("run")(run_cmd.run)
 backtest_cmd.register(app)
 

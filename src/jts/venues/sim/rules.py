@@ -10,6 +10,7 @@ quantities int shares.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from typing import Final
 import msgspec
 
 from jts.core.enums import OrderType, Side, TimeInForce
+from jts.core.events import SymbolState
 from jts.core.models import Instrument
 from jts.krx.limits import ipo_price_limits, price_limits, single_price_band
 from jts.krx.sessions import Phase
@@ -32,6 +34,8 @@ __all__ = [
     "SymbolRules",
     "after_hours_band",
     "check_new",
+    "limit_conditions",
+    "limit_refusal",
     "next_base_price",
     "order_kind_allowed",
     "symbol_rules",
@@ -260,3 +264,43 @@ def after_hours_band(rules: SymbolRules, close: int) -> tuple[int, int]:
         on=rules.day,
         market=rules.instrument.market,
     )
+
+
+_GENERAL_CHECK_PHASES: Final = frozenset(
+    {*CLOSED_PHASES, *PRICED_AT_REFERENCE_CLOSE, Phase.AFTER_HOURS}
+)
+"""Phases whose limit orders take the general `check_new` (closed, priced by the exchange,
+banded)."""
+
+
+@functools.cache
+def limit_conditions(phase: Phase, state: SymbolState) -> frozenset[TimeInForce] | None:
+    """Conditions a plain limit order may carry in `phase` with the symbol in `state`, or None
+    where the general `check_new` must run (halts, after-hours bands, closed sessions).
+
+    The exchange's hot path: a cached lookup instead of the table walk per order. A symbol in
+    a VI or 단기과열 auction during continuous hours takes call-auction orders.
+    """
+    if state is SymbolState.HALTED or phase in _GENERAL_CHECK_PHASES:
+        return None
+    if state in (SymbolState.VI, SymbolState.OVERHEATED) and phase is Phase.CONTINUOUS:
+        phase = Phase.OPENING_AUCTION
+    return frozenset(t for t in TimeInForce if order_kind_allowed(phase, OrderType.LIMIT, t))
+
+
+def limit_refusal(
+    rules: SymbolRules, tif: TimeInForce, qty: int, price: int, allowed: frozenset[TimeInForce]
+) -> RejectCode | None:
+    """`check_new` for a limit order where `limit_conditions` gave `allowed`, inlined: the
+    same checks in the same order with the same codes (`price` 0 = none given)."""
+    if tif not in allowed:
+        return RejectCode.WRONG_SESSION
+    if qty <= 0 or qty % rules.instrument.lot_size:
+        return RejectCode.BAD_QUANTITY
+    if price == 0:
+        return RejectCode.PRICE_REQUIRED
+    if price < 0 or price % tick_of(rules.ticks, price):
+        return RejectCode.OFF_TICK
+    if not rules.lower <= price <= rules.upper:
+        return RejectCode.OUTSIDE_LIMITS
+    return None

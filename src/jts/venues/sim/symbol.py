@@ -23,26 +23,17 @@ from jts.core.enums import OrderStatus, OrderType, TimeInForce
 from jts.core.events import OrderUpdate, SymbolState, SymbolStatus
 from jts.krx import single_price_band
 from jts.krx.sessions import Phase
-from jts.krx.ticks import tick_of
 from jts.venues.sim.auction import allocate, clearing_price
 from jts.venues.sim.book import OrderBook
 from jts.venues.sim.controls import ViBand
 from jts.venues.sim.orders import Execution, RejectCode, WorkingOrder
 from jts.venues.sim.reports import Reports, order_status, reject_message
-from jts.venues.sim.rules import (
-    CLOSED_PHASES,
-    PRICED_AT_REFERENCE_CLOSE,
-    SymbolRules,
-    check_new,
-    order_kind_allowed,
-)
+from jts.venues.sim.rules import SymbolRules, check_new, limit_conditions, limit_refusal
 
 __all__ = ["SymbolMarket", "order_status"]
 
 VI_AUCTION_NS = 120 * 1_000_000_000
 
-_GENERAL_CHECK_PHASES = frozenset({*CLOSED_PHASES, *PRICED_AT_REFERENCE_CLOSE, Phase.AFTER_HOURS})
-"""Phases whose limit orders take the general check (closed, priced by the exchange, banded)."""
 _CALL_STATES = (SymbolState.CALL, SymbolState.VI, SymbolState.OVERHEATED)
 _CONTINUOUS_ONLY = (OrderType.BEST_LIMIT, OrderType.BEST_PRIORITY)
 
@@ -81,9 +72,6 @@ class SymbolMarket:
         self.vi_count = 0
         self.dirty = False
         self.matches: list[Execution] = []
-        self._fast_phase: Phase | None = None  # _limit_conditions' cache key
-        self._fast_state: SymbolState | None = None
-        self._fast_tifs: frozenset[TimeInForce] | None = None
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -103,51 +91,13 @@ class SymbolMarket:
         """
         kind = order.order_type
         if kind is OrderType.LIMIT:
-            allowed = self._limit_conditions()
+            allowed = limit_conditions(self.phase, self.state)
             if allowed is not None:
-                return self._limit_refusal(order, allowed)
+                return limit_refusal(self.rules, order.tif, order.qty, order.price, allowed)
         elif kind is OrderType.CLOSING_PRICE:
             return self._closing_price_refusal(order)
         code = self._check(order, order.price or None)
         return code if code is not None else self._price_by_exchange(order)
-
-    def _limit_conditions(self) -> frozenset[TimeInForce] | None:
-        """Conditions a plain limit order may carry in the current phase and state, or None
-        where the general check must run (halts, after-hours bands, closed sessions).
-
-        The common case of the hot path: looked up once per phase/state change, not per order.
-        """
-        if self.phase is self._fast_phase and self.state is self._fast_state:
-            return self._fast_tifs
-        self._fast_phase, self._fast_state = self.phase, self.state
-        tifs: frozenset[TimeInForce] | None = None
-        if self.state is not SymbolState.HALTED and self.phase not in _GENERAL_CHECK_PHASES:
-            phase = self.phase
-            if self.state in (SymbolState.VI, SymbolState.OVERHEATED) and phase is Phase.CONTINUOUS:
-                phase = Phase.OPENING_AUCTION
-            tifs = frozenset(
-                t for t in TimeInForce if order_kind_allowed(phase, OrderType.LIMIT, t)
-            )
-        self._fast_tifs = tifs
-        return tifs
-
-    def _limit_refusal(
-        self, order: WorkingOrder, allowed: frozenset[TimeInForce]
-    ) -> RejectCode | None:
-        """`check_new` for a limit order, inlined: same checks, same order, same codes."""
-        if order.tif not in allowed:
-            return RejectCode.WRONG_SESSION
-        qty, rules = order.qty, self.rules
-        if qty <= 0 or qty % rules.instrument.lot_size:
-            return RejectCode.BAD_QUANTITY
-        price = order.price
-        if price == 0:
-            return RejectCode.PRICE_REQUIRED
-        if price < 0 or price % tick_of(rules.ticks, price):
-            return RejectCode.OFF_TICK
-        if not rules.lower <= price <= rules.upper:
-            return RejectCode.OUTSIDE_LIMITS
-        return None
 
     def accept(self, order: WorkingOrder, now: int) -> OrderUpdate:
         """Acknowledge an order `refusal` passed, then match, rest or collect it."""
