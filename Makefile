@@ -28,6 +28,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/strategy_sma_cross.py --symbols 100 --days 20
 	$(BIN)/python bench/backtest_sma_cross.py --symbols 100 --days 20 --sweep 8
 	$(BIN)/python bench/oms_risk.py
+	$(BIN)/python bench/sim_book.py
+	$(BIN)/python bench/sim_exchange.py --events 100000
+	$(BIN)/python bench/sim_day.py --symbols 500
 
 # JTS beside vectorbt, backtrader and Backtesting.py on the benchmark workload
 # (bench/peers/README.md). The peers live in their own venv, never in requirements.lock.

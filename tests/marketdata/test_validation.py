@@ -212,13 +212,14 @@ def test_timestamps_outside_the_sessions_are_errors(tmp_path: Path, fmt: str) ->
         tick("2026-03-05T15:30:10+09:00"),  # closing auction random end: inside
         tick(at("15:35")),  # 15:30-15:40 gap
         tick(at("17:59")),
-        tick(at("18:00")),
+        tick("2026-03-05T18:00:20+09:00"),  # the last after-hours round's random end: inside
+        tick("2026-03-05T18:00:31+09:00"),
     ]
     result = import_ticks(tmp_path, fmt, rows)
     assert found(result.report) == [
         ("session", 1, "ts"),
         ("session", 4, "ts"),
-        ("session", 6, "ts"),
+        ("session", 7, "ts"),
     ]
     assert "08:29 KST is outside the sessions of 2026-03-05" in result.report.problems[0].message
 

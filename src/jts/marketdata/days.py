@@ -17,7 +17,7 @@ import numpy as np
 
 from jts.core.clock import NS_PER_SECOND, to_kst
 from jts.core.errors import InvalidInput
-from jts.krx import Phase, is_trading_day, previous_trading_day, sessions
+from jts.krx import Phase, Session, is_trading_day, previous_trading_day, sessions
 from jts.krx.calendar import supported_range
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -40,6 +40,13 @@ class MarketDay:
     previous: int | None = None  # `number` of the previous trading day
 
 
+def _late_end(session: Session) -> int:
+    """How long after its scheduled end a session may still print, ns: a random-end
+    auction's 30 s, also for the last after-hours round (every call auction ends randomly,
+    KRX.md §6)."""
+    return RANDOM_END_NS if session.random_end or session.round_minutes else 0
+
+
 def market_day(number: int) -> MarketDay:
     """The facts of the KST date `number` days after 1970-01-01."""
     day = dt.date.fromordinal(EPOCH_ORDINAL + number)
@@ -49,9 +56,7 @@ def market_day(number: int) -> MarketDay:
     if not is_trading_day(day):
         return MarketDay(number, day, f"{day} ({day:%a}) is not a KRX trading day")
     found = sessions(day)
-    windows = tuple(
-        (s.start_ns(day), s.end_ns(day) + (RANDOM_END_NS if s.random_end else 0)) for s in found
-    )
+    windows = tuple((s.start_ns(day), s.end_ns(day) + _late_end(s)) for s in found)
     phases = {s.phase: (s.start_ns(day), w[1]) for s, w in zip(found, windows, strict=True)}
     continuous = phases.get(Phase.CONTINUOUS, (0, 0))
     cutoff = phases.get(Phase.CLOSING_AUCTION, (0, INT64_MAX))[1]

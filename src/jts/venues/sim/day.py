@@ -16,6 +16,8 @@ the last 18:00 single-price round, and writes under `out`:
   `symbol`, `ts`, then `bid_price_1..10`, `bid_qty_1..10`, `ask_price_1..10`, `ask_qty_1..10`
   (int64 KRW / shares; level 1 is the best; 0 where the book has fewer levels). Call-auction
   indications (`ExpectedPrice`) are not books and are left out.
+- `instruments.parquet`: the day's instruments in the instrument-file format (load them with
+  `jts data instruments --load` before importing the trades, so ETF ticks validate as ETFs).
 
 `pace_seconds` stretches or compresses the day to take that long in wall time (sleeping
 between steps); None runs it as fast as possible. Determinism: the same (symbols, seed, day)
@@ -45,6 +47,7 @@ from jts.krx.calendar import is_trading_day, previous_trading_day
 from jts.krx.sessions import sessions
 from jts.marketdata.frames import TickFrame
 from jts.marketdata.schema import TS_TYPE
+from jts.marketdata.store.instruments import instruments_table
 from jts.marketdata.synth import make_universe
 from jts.marketdata.synth.ticks import day_bars
 from jts.marketdata.writers import write_parquet
@@ -161,6 +164,8 @@ def run_day(
     trades = recorder.trades()
     write_parquet(trades, out / "trades.parquet")
     pq.write_table(recorder.books(), out / "books.parquet", compression="zstd")
+    instruments = [sim.exchange.markets[name].rules.instrument for name in sim.symbols]
+    pq.write_table(instruments_table(instruments), out / "instruments.parquet")
     stats = sim.flow.stats
     return DaySummary(
         symbols=symbols,
