@@ -104,6 +104,8 @@ class SimExchange:
         self.clock = clock or SimulatedClock(kst_ns(day, time(0, 0)))
         self.reports = Reports()
         self.markets: dict[str, SymbolMarket] = {}
+        if self.config.venue == "NXT":  # NXT trades only the symbols listed there
+            instruments = [i for i in instruments if i.nxt_eligible]
         for instrument in instruments:
             rules = symbol_rules(
                 instrument,

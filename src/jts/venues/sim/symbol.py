@@ -471,5 +471,12 @@ _STATE_OF_PHASE = {
     # planned 2026 KRX sessions: matching rules unverified, modelled as continuous trading
     Phase.PRE_MARKET: SymbolState.CONTINUOUS,
     Phase.AFTER_MARKET: SymbolState.CONTINUOUS,
+    # NXT (venue="NXT"): continuous pre-market, main and after-market, the single-price
+    # auction opening the after-market; no VI is modelled there (KRX.md names only the daily
+    # limits, CB and sidecar for NXT)
+    Phase.NXT_PRE_MARKET: SymbolState.CONTINUOUS,
+    Phase.NXT_MAIN: SymbolState.CONTINUOUS,
+    Phase.NXT_AFTER_AUCTION: SymbolState.CALL,
+    Phase.NXT_AFTER_MARKET: SymbolState.CONTINUOUS,
 }
 _REGULAR_PHASES = (Phase.OPENING_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION)
