@@ -26,9 +26,36 @@ ALLOWED: dict[str, set[str]] = {
     "oms": {"core", "krx"},
     "risk": {"core", "krx"},  # independent of oms: the caller passes what risk needs
     "venues": {"core", "krx", "marketdata"},  # the simulator's agents follow the synthetic market
+    "storage": {"core", "krx", "oms"},  # SQL implementations of the oms store Protocol
+    "trading": {  # the live runtime: strategy -> risk -> oms -> venue, on any Venue
+        "core",
+        "krx",
+        "bus",
+        "config",
+        "marketdata",
+        "strategy",
+        "oms",
+        "risk",
+        "venues",
+        "storage",
+    },
     "backtest": {"core", "krx", "marketdata", "strategy", "oms", "risk"},
     "gateway": {"core", "krx", "bus", "config", "observability"},
-    "app": {"core", "krx", "bus", "config", "observability", "gateway", "marketdata"},
+    "app": {
+        "core",
+        "krx",
+        "bus",
+        "config",
+        "observability",
+        "gateway",
+        "marketdata",
+        "strategy",
+        "oms",
+        "risk",
+        "venues",
+        "storage",
+        "trading",
+    },
     "cli": {
         "core",
         "krx",
@@ -43,6 +70,8 @@ ALLOWED: dict[str, set[str]] = {
         "risk",
         "backtest",
         "venues",
+        "storage",
+        "trading",
     },
     "__main__": {"cli"},
 }
