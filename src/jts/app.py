@@ -21,6 +21,7 @@ from jts.core.clock import Clock, LiveClock, kst_today, to_kst
 from jts.core.lifecycle import Health, Lifecycle
 from jts.gateway import GatewayService, create_app
 from jts.krx import phase_at, sessions
+from jts.trading.service import PaperTrading
 
 log = structlog.get_logger(__name__)
 
@@ -90,11 +91,16 @@ def market_status(clock: Clock) -> dict[str, Any]:
     }
 
 
-def build_app(settings: Settings, *, clock: Clock | None = None) -> JtsApp:
-    """The all-in-one process on embedded defaults."""
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, paper: PaperTrading | None = None
+) -> JtsApp:
+    """The all-in-one process on embedded defaults; `paper` adds paper trading on the
+    simulated KRX exchange (the demo of `jts run`)."""
     clock = clock or LiveClock()
     bus = InProcBus()
     services: list[Lifecycle] = [bus]
+    if paper is not None:
+        services.append(paper)
     http = create_app(
         lambda: [service.health() for service in services], extra=lambda: market_status(clock)
     )

@@ -23,7 +23,7 @@ def _free_port() -> int:
 def _start(tmp_path: Path, port: int, *flags: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "jts", *flags, "run", "--port", str(port)],
+        [sys.executable, "-m", "jts", *flags, "run", "--port", str(port), "--symbols", "20"],
         cwd=tmp_path,
         env=env | {"COLUMNS": "200"},
         stdout=subprocess.PIPE,
@@ -51,8 +51,10 @@ def test_run_serves_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
         assert response.status_code == 200
         body = response.json()
         assert body["status"] == "ok"
-        assert {s["name"] for s in body["services"]} == {"bus", "gateway"}
+        assert {s["name"] for s in body["services"]} == {"bus", "paper", "gateway"}
         assert "phase" in body["market"]
+        paper = next(s for s in body["services"] if s["name"] == "paper")
+        assert paper["details"]["symbols"] == 20
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -75,3 +77,32 @@ def test_run_on_a_busy_port_fails_with_a_clear_message(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert "Traceback" not in err
+
+
+def test_run_for_a_duration_trades_the_demo_and_prints_one_json_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "jts", "run", "--port", str(_free_port()), "--symbols", "20",
+         "--speed", "300", "--duration", "8", "--var", str(tmp_path / "state")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"orders", "fills", "rejects", "positions", "equity"} <= summary.keys()
+    assert summary["symbols"] == 20
+    assert summary["orders"] > 0
+    assert summary["fills"] > 0
+    assert summary["errors"] == 0
+    assert (tmp_path / "state").is_dir()
+
+
+def test_run_refuses_a_strategy_that_is_not_a_jts_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "jts", "run", "--strategy", "notes.txt", "--duration", "1"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "not a .jts strategy file" in done.stderr
+    assert "Traceback" not in done.stderr

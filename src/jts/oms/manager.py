@@ -28,12 +28,14 @@ what is cheap (account, quantity); `OrderRequest.validate()` belongs at the edge
 cost nothing while there are none.
 
 Extension points for persistence and reconciliation: every change produces a new immutable
-`Order` and reaches `subscribe`d listeners after it is committed, in the order it happened.
+`Order` and reaches `subscribe`d listeners after it is committed, in the order it happened;
+`subscribe_fills` hands out each new `Fill` as well; `load` adopts what a store kept (restart).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import msgspec
 
@@ -46,6 +48,10 @@ from jts.oms.state import TRANSITIONS, InvalidTransition
 Listener = Callable[[Order], None]
 """Called with each updated order, after the manager has committed the change."""
 
+FillListener = Callable[[Fill], None]
+"""Called with each newly applied fill (never a repeated one), after the change is committed."""
+
+_L = TypeVar("_L", Listener, FillListener)
 _replace = msgspec.structs.replace
 _ALLOWED = dict(TRANSITIONS)  # a plain dict: the read-only proxy costs a little on every event
 # Enum members as module constants: on CPython 3.11 `OrderStatus.FILLED` is a slow class
@@ -91,12 +97,19 @@ class InvalidFill(InvalidInput):
         self.fill = fill
 
 
+class InconsistentState(JtsError):
+    """Stored orders and fills disagree, or `load` got a manager already holding state. Never
+    retry: the store was written by something else or edited; the message names the culprit."""
+
+
 class OrderManager:
     """In-memory order book of one account (see the module docstring for the rules)."""
 
     __slots__ = (
         "_clock",
+        "_fill_listeners",
         "_fills",
+        "_fills_watched",
         "_listeners",
         "_open",
         "_open_by_symbol",
@@ -126,7 +139,9 @@ class OrderManager:
         self._open: dict[str, None] = {}
         self._open_by_symbol: dict[str, dict[str, None]] = {}
         self._fills: dict[str, Fill] = {}
-        self._listeners: list[Listener] = []
+        self._listeners: tuple[Listener, ...] = ()  # replaced on (un)subscribe: no copy to notify
+        self._fill_listeners: tuple[FillListener, ...] = ()
+        self._fills_watched = False  # any listener of either kind: `on_fill`'s one check
 
     # -- commands from our side -------------------------------------------------------------
 
@@ -240,8 +255,8 @@ class OrderManager:
         if new_status is _FILLED:
             del self._open[coid]
             del self._open_by_symbol[request.symbol][coid]
-        if self._listeners:
-            self._notify(order)
+        if self._fills_watched:
+            self._notify_fill(fill, order)
         return order
 
     def on_cancelled(self, client_order_id: str, ts_ns: int) -> Order:
@@ -338,13 +353,81 @@ class OrderManager:
         Every listener is called even if an earlier one raises; the first error is re-raised
         afterwards (the state change itself is already committed).
         """
-        self._listeners.append(listener)
+        self._listeners = (*self._listeners, listener)
+        self._fills_watched = True
 
         def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            self._listeners = _without(self._listeners, listener)
+            self._fills_watched = bool(self._listeners or self._fill_listeners)
 
         return unsubscribe
+
+    def subscribe_fills(self, listener: FillListener) -> Callable[[], None]:
+        """Call `listener` with every newly applied fill (before order listeners get the order;
+        a repeated fill id reaches nobody); returns a function that unsubscribes. Errors as in
+        `subscribe`. Free while unused: `on_fill` checks one flag, as it always did."""
+        self._fill_listeners = (*self._fill_listeners, listener)
+        self._fills_watched = True
+
+        def unsubscribe() -> None:
+            self._fill_listeners = _without(self._fill_listeners, listener)
+            self._fills_watched = bool(self._listeners or self._fill_listeners)
+
+        return unsubscribe
+
+    # -- restart ----------------------------------------------------------------------------
+
+    def load(self, orders: Iterable[Order], fills: Iterable[Fill]) -> None:
+        """Adopt an earlier run's committed state (`orders` in submission order, `fills` in
+        arrival order, as an `OrderStore` kept them) into this new, empty manager and book.
+
+        Orders are taken as stored (the committed truth: no sequence of public calls recreates
+        every state, e.g. a pending cancel after a partial fill). Fills are replayed in arrival
+        order through `positions.apply`, the book's own arithmetic, so positions, realized P&L
+        (rounding depends on fill order), fees, taxes and cash flow come out identical. No
+        listener is called. All is checked first (`InconsistentState`); only the book may still
+        refuse a fill (`ShortNotAllowed`: shorting fills into a long-only book) — discard it then.
+        """
+        if self._orders or self._fills or any(self.positions.positions(include_flat=True)):
+            raise InconsistentState(f"account {self.account!r}: load needs an empty manager")
+        adopted = self._check_orders(orders)
+        applied = self._check_fills(adopted, fills)
+        for fill in applied.values():
+            self.positions.apply(fill)
+        self._fills = applied
+        for coid, order in adopted.items():
+            self._orders[coid] = order
+            if not order.status.is_terminal:
+                self._open[coid] = None
+                self._open_by_symbol.setdefault(order.request.symbol, {})[coid] = None
+
+    def _check_orders(self, orders: Iterable[Order]) -> dict[str, Order]:
+        adopted: dict[str, Order] = {}
+        for order in orders:
+            request = order.request
+            coid = request.client_order_id
+            if request.account != self.account:
+                raise InconsistentState(f"order {coid!r} belongs to {request.account!r}")
+            if adopted.setdefault(coid, order) is not order:
+                raise InconsistentState(f"order {coid!r} is stored twice")
+        return adopted
+
+    def _check_fills(self, orders: dict[str, Order], fills: Iterable[Fill]) -> dict[str, Fill]:
+        applied: dict[str, Fill] = {}
+        filled = dict.fromkeys(orders, 0)
+        for fill in fills:
+            order = orders.get(fill.client_order_id)
+            if order is None or (fill.symbol, fill.account) != (order.request.symbol, self.account):
+                raise InconsistentState(f"fill {fill.fill_id!r} matches no stored order")
+            if applied.setdefault(fill.fill_id, fill) is not fill:
+                raise InconsistentState(f"fill {fill.fill_id!r} is stored twice")
+            filled[fill.client_order_id] += fill.qty
+        wrong = next((coid for coid, qty in filled.items() if qty != orders[coid].filled_qty), None)
+        if wrong is not None:
+            raise InconsistentState(
+                f"order {wrong!r}: its fills add up to {filled[wrong]:,} shares"
+            )
+        return applied
 
     # -- internals --------------------------------------------------------------------------
 
@@ -363,14 +446,28 @@ class OrderManager:
             self._notify(order)
         return order
 
-    def _notify(self, order: Order) -> None:
+    def _notify_fill(self, fill: Fill, order: Order) -> None:
         error: Exception | None = None
-        for listener in tuple(self._listeners):
+        for fill_listener in self._fill_listeners:
+            try:
+                fill_listener(fill)
+            except Exception as exc:
+                error = error or exc
+        for listener in self._listeners:
             try:
                 listener(order)
             except Exception as exc:
-                if error is None:
-                    error = exc
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def _notify(self, order: Order) -> None:
+        error: Exception | None = None
+        for listener in self._listeners:
+            try:
+                listener(order)
+            except Exception as exc:
+                error = error or exc
         if error is not None:
             raise error
 
@@ -382,6 +479,14 @@ class OrderManager:
 
 
 _TERMINAL = frozenset(status for status in OrderStatus if status.is_terminal)
+
+
+def _without(listeners: tuple[_L, ...], listener: _L) -> tuple[_L, ...]:
+    """`listeners` less the first occurrence of `listener`."""
+    kept = list(listeners)
+    if listener in kept:
+        kept.remove(listener)
+    return tuple(kept)
 
 
 def _working(order: Order) -> OrderStatus:

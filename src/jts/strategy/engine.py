@@ -294,6 +294,11 @@ class Engine:
         for execution in self.fills(ts, order, bar, self.cash, sym.position):
             self._apply(sym, order.side, execution)
 
+    def book_late_fill(self, symbol: str, side: str, execution: Execution) -> None:
+        """Book an execution that arrived after its order was answered at the next bar (a
+        live venue's fill can come late): the engine's position and cash follow the venue."""
+        self._apply(self._symbol(symbol), side, execution)
+
     def _apply(self, sym: _Symbol, side: str, execution: Execution) -> None:
         qty, price = execution.qty, execution.price
         if qty <= 0:

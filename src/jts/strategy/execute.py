@@ -97,6 +97,12 @@ class StreamingExecutor:
         self._hold_skip = not program.exits and not flat
         """Whether a held symbol's quiet bar may skip too (nothing per bar happens to it)."""
 
+    @property
+    def timestamp(self) -> int | None:
+        """The bar timestamp being collected (ns), None before the first bar: a live feeder
+        must not hand over an earlier one."""
+        return self._ts
+
     def on_bar(
         self,
         symbol: str,
