@@ -31,7 +31,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from jts.core.enums import Side
 from jts.core.errors import InvalidInput
-from jts.core.models import Account, Instrument, OrderRequest, Position
+from jts.core.models import Account, Fill, Instrument, OrderRequest, Position
 from jts.krx import DEFAULT_COMMISSION_RATE, settlement_date, trade_costs
 from jts.venues.sim.orders import RejectCode
 
@@ -238,6 +238,23 @@ class SimAccount:
         holding.taxes += costs.tax
         self._shrink(client_order_id, reservation, reservation.qty - fill_qty)
         return costs.commission, costs.tax
+
+    def replay_fill(self, fill: Fill, instrument: Instrument, day: date) -> None:
+        """Book a fill from the broker's own ledger on a restart: holdings, P&L and the T+2
+        cash move as `apply_fill` moved them, with the costs the fill already carries; no
+        reservation is involved (the order that made it is gone with the old process)."""
+        _require_whole("fill.qty", fill.qty)
+        _require_whole("fill.price", fill.price)
+        amount = fill.price * fill.qty
+        cost = fill.commission + fill.tax
+        holding = self._holdings.setdefault(instrument.symbol, _Holding())
+        realized = _book(holding, fill.side, fill.qty, amount)
+        net = -amount - cost if fill.side is Side.BUY else amount - cost
+        due = settlement_date(day)
+        self._due[due] = self._due.get(due, 0) + net
+        holding.realized += realized - cost
+        holding.fees += fill.commission
+        holding.taxes += fill.tax
 
     def settle(self, day: date) -> None:
         """Move everything due on or before `day` into settled cash (call once per trading

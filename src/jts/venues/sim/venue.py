@@ -32,6 +32,7 @@ from jts.core.models import (
 from jts.venues.base import FeedKind, VenueCaps, VenueEvent
 from jts.venues.sim.accounts import SimAccount
 from jts.venues.sim.exchange import SimExchange
+from jts.venues.sim.ledger import FillLedger
 from jts.venues.sim.orders import RejectCode, WorkingOrder
 
 __all__ = ["SIM_CAPS", "SimVenue"]
@@ -65,7 +66,14 @@ class SimVenue:
         exchange: SimExchange,
         account: SimAccount,
         instruments: Mapping[str, Instrument],
+        *,
+        ledger: FillLedger | None = None,
+        session: str = "",
     ) -> None:
+        """With a `ledger`, every booked fill is made durable there before it is published,
+        and the fills already in it are booked into `account` first (a restarted broker).
+        `session` prefixes fill ids, which the exchange numbers from 1 each time it starts:
+        give each restart its own so that ids stay unique in the ledger."""
         self.exchange = exchange
         self.account_id = account.account_id
         self._account = account
@@ -76,6 +84,13 @@ class SimVenue:
         self._kinds: set[FeedKind] = set()
         self._connected = False
         self._reserved: dict[str, int] = {}  # client order id -> shares still reserved
+        self._ledger = ledger
+        self._session = f"{session}:" if session else ""
+        if ledger is not None:
+            ledger.truncate_torn_tail()
+            for fill in ledger.load():
+                account.replay_fill(fill, instruments[fill.symbol], exchange.day)
+                self._fills.append(fill)
         exchange.add_listener(self._on_event)  # bookkeeping runs whether or not connected
 
     # -- connection and feeds -----------------------------------------------------------------
@@ -191,7 +206,7 @@ class SimVenue:
         else:
             self._reserved.pop(cid, None)
         booked = Fill(
-            fill_id=fill.fill_id,
+            fill_id=f"{self._session}{fill.fill_id}",
             client_order_id=fill.client_order_id,
             account=fill.account,
             symbol=fill.symbol,
@@ -204,6 +219,8 @@ class SimVenue:
             tax=tax,
             leaves_qty=fill.leaves_qty,
         )
+        if self._ledger is not None:
+            self._ledger.append(booked)  # the broker's record comes before anyone hears of it
         self._fills.append(booked)
         if self._connected and FeedKind.ORDERS in self._kinds:
             self._queue.put_nowait(booked)
