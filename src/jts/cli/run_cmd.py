@@ -58,7 +58,8 @@ def run(
         )
         settings = settings.model_copy(update={"server": server})
     configure_logging(settings.log.level, json_format=settings.log.json_format)
-    (var or Path("var")).mkdir(parents=True, exist_ok=True)
+    var = var or Path("var")
+    var.mkdir(parents=True, exist_ok=True)
     text = DEMO_STRATEGY if strategy is None else _read(strategy)
     service = None
     if paper:
@@ -66,7 +67,7 @@ def run(
             day=demo_day(kst_today()), symbols=symbols, seed=seed, cash=cash, speed=speed,
             strategy=text,
         )  # fmt: skip
-        service = PaperTrading(config, duration_s=duration)
+        service = PaperTrading(config, duration_s=duration, var=var)
     if duration is None:
         _print_schedule(market_status(LiveClock()))
     jts_app = build_app(settings, paper=service)

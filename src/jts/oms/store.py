@@ -113,18 +113,19 @@ class Journal:
     for the fill that changed an order. `flush` is the caller's "make it durable now".
     """
 
-    __slots__ = ("_detach", "store")
+    __slots__ = ("_detach", "flush", "store")
+
+    flush: Callable[[], None]
+    """Everything the manager committed so far is durable when this returns: the store's own
+    `flush`, bound directly (one call less, twice per order on the durable path)."""
 
     def __init__(self, manager: OrderManager, store: OrderStore) -> None:
         self.store = store
+        self.flush = store.flush
         self._detach = (
             manager.subscribe_fills(store.record_fill),
             manager.subscribe(store.record_order),
         )
-
-    def flush(self) -> None:
-        """Everything the manager committed so far is durable when this returns."""
-        self.store.flush()
 
     def close(self) -> None:
         """Stop recording (the store stays open: its owner closes it)."""

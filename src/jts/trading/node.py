@@ -29,7 +29,7 @@ from jts.core.models import Bar, Fill, Instrument, Tick
 from jts.marketdata.bars_stream import BarAggregator
 from jts.oms import OrderManager
 from jts.risk import RiskEngine, RiskLimits
-from jts.strategy.engine import Engine
+from jts.strategy.engine import Engine, Execution
 from jts.strategy.execute import StreamingExecutor
 from jts.strategy.lang.ast import Program
 from jts.trading.context import LiveRiskContext
@@ -82,7 +82,7 @@ class TradingNode:
         self.venue = venue
         self.account = account
         self.instruments = instruments
-        self.manager = manager or OrderManager(account)
+        self.manager = manager if manager is not None else OrderManager(account)
         self.risk = RiskEngine(limits or RiskLimits())
         self.context = LiveRiskContext(self.manager, instruments, base_prices, day)
         self.ids = ClientOrderIdGenerator(prefix=account)
@@ -112,6 +112,20 @@ class TradingNode:
         orders.late = engine.book_late_fill
         executor = StreamingExecutor(program, chosen, engine=engine)
         self.strategies[name] = RunningStrategy(name, executor, orders, frozenset(chosen))
+
+    def adopt_positions(self) -> int:
+        """After a restart: tell each strategy of the positions the order manager holds in its
+        symbols (bought at their average price), so that it sells what it owns instead of
+        buying again. Returns how many positions were handed over."""
+        adopted = 0
+        for position in self.manager.positions.positions():
+            for running in self.strategies.values():
+                if position.symbol in running.symbols and position.qty > 0:
+                    execution = Execution(position.qty, position.avg_price)
+                    running.executor.engine.book_late_fill(position.symbol, "buy", execution)
+                    adopted += 1
+                    break
+        return adopted
 
     def pause(self, name: str) -> None:
         """New orders of `name` are refused until `resume`; its state keeps updating."""

@@ -22,6 +22,7 @@ from jts.core.models import Instrument
 from jts.krx import is_trading_day, previous_trading_day
 from jts.venues.sim.accounts import SimAccount
 from jts.venues.sim.day import SimDay, open_day
+from jts.venues.sim.ledger import FillLedger
 from jts.venues.sim.venue import SimVenue
 
 __all__ = ["DEFAULT_START", "PaperMarket", "demo_day"]
@@ -50,7 +51,13 @@ class PaperMarket:
         account: str = "paper",
         cash: int = 100_000_000,
         start: wall_time = DEFAULT_START,
+        resume_ns: int | None = None,
+        ledger: FillLedger | None = None,
+        session: str = "",
     ) -> None:
+        """`resume_ns` continues a day a previous process left at that simulated time (the
+        agents replay up to it); `ledger` is the broker's durable fill record, `session` the
+        prefix of this run's fill ids (see `SimVenue`)."""
         if symbols < 1:
             raise InvalidInput("symbols", f"{symbols} is not a positive number of symbols")
         self.sim: SimDay = open_day(symbols, seed, day)
@@ -63,8 +70,10 @@ class PaperMarket:
             name: self.exchange.markets[name].rules.base_price for name in self.sim.symbols
         }
         self.account = SimAccount(account, cash)
-        self.venue = SimVenue(self.exchange, self.account, self.instruments)
-        self.start_ns = max(self.sim.start_ns, kst_ns(day, start))
+        self.venue = SimVenue(
+            self.exchange, self.account, self.instruments, ledger=ledger, session=session
+        )
+        self.start_ns = max(self.sim.start_ns, resume_ns or kst_ns(day, start))
         self.end_ns = self.sim.end_ns
         self.sim.flow.run(self.start_ns)
 

@@ -12,14 +12,20 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from jts.core.lifecycle import Service
+from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
 from jts.risk import RiskLimits
+from jts.storage import SqlOrderStore, open_database
 from jts.strategy.lang.ast import Program
 from jts.strategy.lang.compiler import compile_program
 from jts.trading.node import TradingNode
 from jts.trading.paper import PaperMarket
+from jts.trading.reconcile import reconcile_with_venue
+from jts.trading.session import PaperSession, SessionFile
+from jts.venues.sim.ledger import FillLedger
 
 __all__ = ["DEMO_STRATEGY", "PaperConfig", "PaperTrading"]
 
@@ -58,10 +64,19 @@ class PaperConfig:
 class PaperTrading(Service):
     """The simulated market and one account's strategies trading it."""
 
-    def __init__(self, config: PaperConfig, *, duration_s: float | None = None) -> None:
+    def __init__(
+        self, config: PaperConfig, *, duration_s: float | None = None, var: Path | None = None
+    ) -> None:
+        """`var`: where the session's state lives (`jts.trading.session`); None keeps it in
+        memory (nothing survives the process)."""
         super().__init__("paper")
         self.config = config
         self.duration_s = duration_s
+        self.var = var
+        self.resumed = False
+        self.report: ReconcileReport | None = None
+        self.store: OrderStore | None = None
+        self.session: PaperSession | None = None
         self.market: PaperMarket | None = None
         self.node: TradingNode | None = None
         self.finished = asyncio.Event()
@@ -69,28 +84,52 @@ class PaperTrading(Service):
 
     async def _on_start(self) -> None:
         config = self.config
+        session = PaperSession(self.var) if self.var is not None else None
+        resume_ns, run_id = None, ""
+        if session is not None:
+            wanted = SessionFile(day=config.day, seed=config.seed, symbols=config.symbols,
+                                 account=config.account, cash=config.cash)  # fmt: skip
+            state, self.resumed = session.open(wanted)
+            resume_ns, run_id = state.sim_ns or None, f"r{state.restarts}"
         market = PaperMarket(
-            config.symbols, config.seed, config.day, account=config.account, cash=config.cash
+            config.symbols, config.seed, config.day, account=config.account, cash=config.cash,
+            resume_ns=resume_ns, session=run_id,
+            ledger=FillLedger(session.ledger_path) if session is not None else None,
+        )  # fmt: skip
+        store: OrderStore = (
+            SqlOrderStore(open_database(session.db_url)) if session is not None else MemoryStore()
         )
+        manager = restore(config.account, store.load(config.account))
+        journal = Journal(manager, store)
         node = TradingNode(
-            market.venue,
-            config.account,
-            market.instruments,
-            market.base_prices,
-            market.day,
-            limits=config.limits,
-        )
+            market.venue, config.account, market.instruments, market.base_prices, market.day,
+            manager=manager, limits=config.limits, persist=journal.flush,
+        )  # fmt: skip
         program: Program = compile_program(config.strategy)
         node.add_strategy(program.name, program, config.cash)
         await node.start()
-        self.market, self.node = market, node
+        self.report = await reconcile_with_venue(
+            manager, market.venue, since_ns=market.sim.start_ns, now_ns=market.now_ns()
+        )
+        journal.flush()
+        node.adopt_positions()
+        self.market, self.node, self.store, self.session = market, node, store, session
         self._task = asyncio.create_task(self._run(market, node), name="paper-market")
 
     async def _run(self, market: PaperMarket, node: TradingNode) -> None:
+        session = self.session
+
+        async def step(now: int) -> None:
+            await node.on_clock(now)
+            if session is not None:
+                session.save_clock(now)
+
         try:
-            await market.run(self.config.speed, duration_s=self.duration_s, on_step=node.on_clock)
+            await market.run(self.config.speed, duration_s=self.duration_s, on_step=step)
             await asyncio.sleep(0)  # the node takes the last answers
         finally:
+            if session is not None:
+                session.save_clock(market.now_ns(), every_s=0)
             self.finished.set()
 
     async def _on_stop(self) -> None:
@@ -100,6 +139,8 @@ class PaperTrading(Service):
                 await self._task
         if self.node is not None:
             await self.node.stop()
+        if self.store is not None:
+            self.store.close()
 
     def _health_details(self) -> dict[str, Any]:
         return self.summary() if self.node is not None else {}
@@ -123,4 +164,7 @@ class PaperTrading(Service):
             "equity": node.context.equity(),
             "cash": node.context.cash,
             "errors": len(stats.errors),
+            "resumed": self.resumed,
+            "restart_discrepancies": len(self.report.discrepancies) if self.report else 0,
+            "positions_match_venue": self.report.positions_match if self.report else True,
         }
