@@ -102,7 +102,9 @@ def build_app(
     if paper is not None:
         services.append(paper)
     http = create_app(
-        lambda: [service.health() for service in services], extra=lambda: market_status(clock)
+        lambda: [service.health() for service in services],
+        extra=lambda: market_status(clock),
+        kill_switch=paper.kill_switch if paper is not None else None,
     )
     services.append(GatewayService(http, host=settings.server.host, port=settings.server.port))
     return JtsApp(settings, services)

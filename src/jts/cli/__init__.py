@@ -11,7 +11,16 @@ import typer
 from rich.markup import escape
 
 import jts
-from jts.cli import backtest_cmd, config_cmd, data_cmd, krx_cmd, run_cmd, sim_cmd, strategy_cmd
+from jts.cli import (
+    backtest_cmd,
+    config_cmd,
+    data_cmd,
+    krx_cmd,
+    oms_cmd,
+    run_cmd,
+    sim_cmd,
+    strategy_cmd,
+)
 from jts.cli.state import CliState, err_console
 from jts.core.errors import ConfigError, InvalidInput, JtsError
 
@@ -27,6 +36,7 @@ app.add_typer(krx_cmd.app, name="krx")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(strategy_cmd.app, name="strategy")
 app.add_typer(sim_cmd.app, name="sim")
+app.add_typer(oms_cmd.app, name="oms")
 app.command("run")(run_cmd.run)
 backtest_cmd.register(app)
 

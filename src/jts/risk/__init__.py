@@ -1,4 +1,5 @@
-"""Pre-trade risk: limits, the checks, and the engine that runs them with a trading state.
+"""Pre-trade risk: limits, the checks, the engine that runs them with a trading state, and
+the position sizing models that decide how large an entry is before it is checked.
 
 The only road from a strategy to the order manager. Independent of `jts.oms` (both sit on
 `jts.core` and `jts.krx`): the caller answers the engine's questions through `RiskContext`.
@@ -14,10 +15,23 @@ from jts.risk.checks import (
 )
 from jts.risk.engine import BreachListener, RateLimiter, RiskEngine, StateListener, TradingState
 from jts.risk.limits import RiskLimits
+from jts.risk.sizing import (
+    FixedShares,
+    FixedValue,
+    PercentOfEquity,
+    PositionSizer,
+    VolatilityTarget,
+    atr,
+    true_range,
+)
 
 __all__ = [
     "BreachListener",
     "Check",
+    "FixedShares",
+    "FixedValue",
+    "PercentOfEquity",
+    "PositionSizer",
     "RateLimiter",
     "ReasonCode",
     "RiskContext",
@@ -26,6 +40,9 @@ __all__ = [
     "RiskRejection",
     "StateListener",
     "TradingState",
+    "VolatilityTarget",
+    "atr",
     "open_qty",
+    "true_range",
     "valuation_price",
 ]

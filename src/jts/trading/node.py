@@ -28,7 +28,7 @@ from jts.core.ids import ClientOrderIdGenerator
 from jts.core.models import Bar, Fill, Instrument, Tick
 from jts.marketdata.bars_stream import BarAggregator
 from jts.oms import OrderManager
-from jts.risk import RiskEngine, RiskLimits
+from jts.risk import RiskEngine, RiskLimits, RiskRejection
 from jts.strategy.engine import Engine, Execution
 from jts.strategy.execute import StreamingExecutor
 from jts.strategy.lang.ast import Program
@@ -93,6 +93,9 @@ class TradingNode:
         self._fed_until = 0
         self._aggregator = BarAggregator(60, on_bar=self._bars.append)
         self._task: asyncio.Task[None] | None = None
+        self.killed = ""
+        self._breach = ""
+        self.risk.on_breach = self._on_breach
 
     # -- strategies -------------------------------------------------------------------------
 
@@ -152,8 +155,14 @@ class TradingNode:
             self._task = None
         self.persist()
 
+    def _on_breach(self, rejection: RiskRejection) -> None:
+        """A risk breach (the daily loss limit) halted the engine: the kill switch follows as
+        soon as the current step is done (cancels need the event loop)."""
+        self._breach = rejection.message
+
     async def kill_switch(self, reason: str) -> int:
         """Halt the account's trading and cancel every working order; how many were cancelled."""
+        self.killed = reason
         self.risk.halt(reason)
         cancelled = 0
         for order in self.manager.open_orders():
@@ -284,3 +293,5 @@ class TradingNode:
                     await self.venue.cancel(order.venue_order_id)
             self.stats.risk_rejects += len(orders.refused)
             orders.refused.clear()
+        if self._breach and not self.killed:
+            await self.kill_switch(f"risk breach: {self._breach}")

@@ -142,6 +142,13 @@ class PaperTrading(Service):
         if self.store is not None:
             self.store.close()
 
+    async def kill_switch(self, reason: str) -> dict[str, Any]:
+        """Halt the paper account's trading and cancel its working orders."""
+        if self.node is None:
+            return {"halted": False, "cancelled": 0, "reason": "paper trading is not running"}
+        cancelled = await self.node.kill_switch(reason)
+        return {"halted": True, "cancelled": cancelled, "reason": reason}
+
     def _health_details(self) -> dict[str, Any]:
         return self.summary() if self.node is not None else {}
 
@@ -167,4 +174,5 @@ class PaperTrading(Service):
             "resumed": self.resumed,
             "restart_discrepancies": len(self.report.discrepancies) if self.report else 0,
             "positions_match_venue": self.report.positions_match if self.report else True,
+            "trading_state": node.risk.state.value,
         }
