@@ -106,10 +106,12 @@ class PercentOfEquity(msgspec.Struct, frozen=True):
 
     def shares(self, price: int, equity: int, *, atr: float | None = None, lot: int = 1) -> int:
         """The whole lots `pct` % of `equity` KRW pays for at `price` KRW; their value never
-        exceeds `equity` × `pct` / 100 (computed exactly, without float rounding)."""
+        exceeds `equity` × `pct` / 100. Computed exactly with `pct` as written in decimal
+        (0.29 is 29/10,000, not the binary float just below it, which would buy one share
+        less of 1 KRW at 10,000 KRW of equity), so float rounding moves no share either way."""
         if _unusable(price, equity, lot):
             return 0
-        budget = Fraction(equity) * Fraction(self.pct) / 100
+        budget = Fraction(equity) * Fraction(repr(float(self.pct))) / 100
         return _whole_lots(math.floor(budget / price), lot)
 
 
