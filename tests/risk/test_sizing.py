@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 import msgspec
@@ -131,8 +132,9 @@ def test_inputs_that_make_no_sense_size_to_zero(
         (lambda: VolatilityTarget(1.0, period=0), "period"),
     ],
 )
-def test_invalid_models_are_refused_naming_the_field(build: object, field: str) -> None:
-    assert callable(build)
+def test_invalid_models_are_refused_naming_the_field(
+    build: Callable[[], object], field: str
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         build()
     assert caught.value.field == field
@@ -141,7 +143,12 @@ def test_invalid_models_are_refused_naming_the_field(build: object, field: str) 
 def test_models_are_frozen() -> None:
     with pytest.raises(AttributeError):
         PercentOfEquity(10.0).pct = 20.0  # type: ignore[misc]
-    assert msgspec.json.decode(msgspec.json.encode(FixedValue(10)), type=FixedValue).krw == 10
+
+
+def test_models_load_from_configuration_data_with_the_same_checks() -> None:
+    assert msgspec.json.decode(b'{"pct": 5}', type=PercentOfEquity) == PercentOfEquity(5.0)
+    with pytest.raises(msgspec.ValidationError, match="pct"):
+        msgspec.json.decode(b'{"pct": 500}', type=PercentOfEquity)
 
 
 # -- average true range ---------------------------------------------------------------------
