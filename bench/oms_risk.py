@@ -25,8 +25,6 @@ import argparse
 import cProfile
 import gc
 import json
-import os
-import platform
 import pstats
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +35,7 @@ from jts.core import Fill, Order, OrderRequest, Side
 from jts.krx.ticks import STOCK_TICKS, tick_of
 from jts.oms import OrderManager, PositionBook
 from jts.risk import RiskEngine, RiskLimits
+from machine_info import machine
 
 GOAL_US = 5.0
 ACCOUNT = "bench"
@@ -201,16 +200,6 @@ def measure(repeat: int, count: int) -> dict[str, tuple[float, float]]:
             old = best.get(name, (wall, cpu))
             best[name] = (min(old[0], wall), min(old[1], cpu))
     return best
-
-
-def machine() -> dict[str, str | int]:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            model = next(ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln)
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": model, "cores": os.cpu_count() or 0, "python": platform.python_version()}
 
 
 def main() -> None:

@@ -33,8 +33,6 @@ import argparse
 import cProfile
 import gc
 import json
-import os
-import platform
 import pstats
 import random
 import time
@@ -45,6 +43,7 @@ from typing import Any
 from jts.core import Side
 from jts.venues.sim.book import OrderBook
 from jts.venues.sim.orders import Execution, WorkingOrder
+from machine_info import machine
 
 GOAL_OPS = 1_000_000
 SYMBOL = "005930"
@@ -213,16 +212,6 @@ def measure(flow: Flow, repeat: int) -> tuple[dict[str, tuple[float, float]], in
             old = best.get(name, (0.0, 0.0))
             best[name] = (max(old[0], count / wall), max(old[1], count / cpu))
     return best, executions
-
-
-def machine() -> dict[str, str | int]:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            model = next(ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln)
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": model, "cores": os.cpu_count() or 0, "python": platform.python_version()}
 
 
 def describe(flow: Flow) -> dict[str, int]:

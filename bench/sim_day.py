@@ -18,8 +18,6 @@ import argparse
 import cProfile
 import datetime as dt
 import json
-import os
-import platform
 import pstats
 import tempfile
 import time
@@ -27,18 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from jts.venues.sim.day import DaySummary, run_day
+from machine_info import machine
 
 GOAL_S = 60.0
-
-
-def machine() -> dict[str, str | int]:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            model = next(ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln)
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": model, "cores": os.cpu_count() or 0, "python": platform.python_version()}
 
 
 def run(symbols: int, seed: int, day: dt.date) -> tuple[DaySummary, float, float]:
