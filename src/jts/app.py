@@ -104,7 +104,7 @@ def build_app(
     http = create_app(
         lambda: [service.health() for service in services],
         extra=lambda: market_status(clock),
-        kill_switch=paper.kill_switch if paper is not None else None,
+        trading=paper,
     )
     services.append(GatewayService(http, host=settings.server.host, port=settings.server.port))
     return JtsApp(settings, services)

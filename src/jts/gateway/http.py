@@ -6,32 +6,27 @@ never reaches into other services itself (it gets what `jts.app` hands it).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
 import jts
 from jts.core.lifecycle import Health
+from jts.gateway.trading_routes import TradingControl, trading_router
 
 HealthSource = Callable[[], Sequence[Health]]
-
-
-class KillRequest(BaseModel):
-    reason: str = Field(default="kill switch", min_length=1, max_length=200)
 
 
 def create_app(
     health_source: HealthSource,
     *,
     extra: Callable[[], dict[str, Any]] | None = None,
-    kill_switch: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
+    trading: TradingControl | None = None,
 ) -> FastAPI:
     """Build the FastAPI app; `extra` adds fields to the health answer (e.g. today's session);
-    `kill_switch` (halt trading and cancel every working order) enables
-    `POST /api/v1/trading/kill-switch`."""
+    `trading` enables the trading routes (kill switch, strategies; `trading_routes.py`)."""
     app = FastAPI(
         title="JTS",
         version=jts.__version__,
@@ -54,12 +49,7 @@ def create_app(
             answer.update(extra())
         return answer
 
-    if kill_switch is not None:
-        switch = kill_switch
-
-        @app.post("/api/v1/trading/kill-switch", tags=["trading"])
-        async def kill(request: KillRequest) -> dict[str, Any]:
-            """Halt all trading of the account and cancel every working order."""
-            return await switch(request.reason)
+    if trading is not None:
+        app.include_router(trading_router(trading))
 
     return app

@@ -137,6 +137,30 @@ class TradingNode:
     def resume(self, name: str) -> None:
         self.strategies[name].orders.active = True
 
+    async def remove_strategy(self, name: str) -> int:
+        """Stop `name`: no more decisions, its working orders cancelled (positions stay with
+        the account). Returns how many orders were cancelled."""
+        running = self.strategies.pop(name)
+        cancelled = 0
+        for order in self.manager.open_orders():
+            mine = running.orders.owns(order.request.client_order_id)
+            if mine and order.venue_order_id:
+                await self.venue.cancel(order.venue_order_id)
+                cancelled += 1
+        return cancelled
+
+    def describe(self) -> list[dict[str, object]]:
+        """Each running strategy: name, state, number of symbols, orders sent today."""
+        return [
+            {
+                "name": name,
+                "state": "active" if running.orders.active else "paused",
+                "symbols": len(running.symbols),
+                "orders": running.orders.sent,
+            }
+            for name, running in self.strategies.items()
+        ]
+
     # -- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:

@@ -100,6 +100,11 @@ class LiveOrders:
     def owns(self, client_order_id: str) -> bool:
         return client_order_id in self._mine
 
+    @property
+    def sent(self) -> int:
+        """Orders this strategy got past risk today."""
+        return len(self._mine)
+
     def request_of(self, intent: OrderIntent) -> OrderRequest:
         market = intent.limit_price is None
         return OrderRequest(

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jts.core.errors import InvalidInput, JtsError
 from jts.core.lifecycle import Service
 from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
 from jts.risk import RiskLimits
@@ -148,6 +149,43 @@ class PaperTrading(Service):
             return {"halted": False, "cancelled": 0, "reason": "paper trading is not running"}
         cancelled = await self.node.kill_switch(reason)
         return {"halted": True, "cancelled": cancelled, "reason": reason}
+
+    def strategies(self) -> list[dict[str, Any]]:
+        return self.node.describe() if self.node is not None else []
+
+    async def control_strategy(self, name: str, action: str) -> dict[str, Any]:
+        """Pause, resume or stop a running strategy (KeyError when there is none so named)."""
+        node = self._running()
+        if name not in node.strategies:
+            raise KeyError(name)
+        if action == "pause":
+            node.pause(name)
+        elif action == "resume":
+            node.resume(name)
+        elif action == "stop":
+            cancelled = await node.remove_strategy(name)
+            return {"name": name, "state": "stopped", "cancelled": cancelled}
+        else:
+            raise InvalidInput("action", f"{action!r} is not pause, resume or stop")
+        return next(item for item in node.describe() if item["name"] == name)
+
+    def add_strategy(self, source: str, cash: int | None) -> dict[str, Any]:
+        """Start a strategy from its text; `InvalidInput` (with line and column) when it does
+        not compile or its name is taken."""
+        node = self._running()
+        try:
+            program = compile_program(source)
+        except JtsError as exc:
+            raise InvalidInput("source", str(exc)) from None
+        if program.name in node.strategies:
+            raise InvalidInput("source", f"a strategy named {program.name!r} is running")
+        node.add_strategy(program.name, program, cash or self.config.cash)
+        return next(item for item in node.describe() if item["name"] == program.name)
+
+    def _running(self) -> TradingNode:
+        if self.node is None:
+            raise InvalidInput("paper", "paper trading is not running")
+        return self.node
 
     def _health_details(self) -> dict[str, Any]:
         return self.summary() if self.node is not None else {}
