@@ -52,7 +52,7 @@ def test_oms_commands_refuse_a_directory_without_a_session(tmp_path: Path) -> No
     assert "Traceback" not in done.stderr
 
 
-def test_the_kill_switch_halts_a_running_session(tmp_path: Path) -> None:
+def test_strategies_are_paused_and_the_kill_switch_halts_a_running_session(tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "jts", "run", "--port", str(port), "--symbols", "20",
@@ -67,6 +67,13 @@ def test_the_kill_switch_halts_a_running_session(tmp_path: Path) -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
+        running = _jts("strategy", "running", "--port", str(port), cwd=tmp_path)
+        assert json.loads(running.stdout)[0]["name"] == "demo_sma_cross"
+        paused = _jts("strategy", "pause", "demo_sma_cross", "--port", str(port), cwd=tmp_path)
+        assert json.loads(paused.stdout)["state"] == "paused"
+        unknown = _jts("strategy", "pause", "nope", "--port", str(port), cwd=tmp_path)
+        assert unknown.returncode == 2
+        assert "no strategy 'nope'" in unknown.stderr
         killed = _jts("oms", "kill", "--port", str(port), "--reason", "test", cwd=tmp_path)
         assert killed.returncode == 0, killed.stderr
         assert json.loads(killed.stdout)["halted"] is True

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from jts.cli.state import console
 from jts.strategy.lang import DslError, Program, compile_program, warmup_bars
 from jts.strategy.lang.ast import Param, UniverseKind
 from jts.strategy.lang.printer import literal
@@ -122,3 +123,64 @@ def _universe_words(universe: dict[str, Any]) -> str:
     if kind is UniverseKind.CODES:
         return f"{len(items)} code{'s' if len(items) != 1 else ''}"
     return f'index "{items[0]}"'
+
+
+# -- run-time control of a running `jts run` (over its HTTP port) -----------------------------
+
+PortOption = Annotated[int, typer.Option(help="HTTP port of the running `jts run`.")]
+
+
+def _trading(method: str, path: str, port: int, body: dict[str, object] | None = None) -> None:
+    """Call the running process's trading routes and print the answer (JSON)."""
+    import httpx
+
+    from jts.core.errors import InvalidInput, VenueUnavailable
+
+    url = f"http://127.0.0.1:{port}/api/v1/trading{path}"
+    try:
+        response = httpx.request(method, url, json=body, timeout=10)
+    except httpx.TransportError as exc:
+        raise VenueUnavailable(f"no JTS answering on port {port} ({exc})") from None
+    if response.status_code in (404, 422):
+        detail = response.json().get("detail", response.text)
+        raise InvalidInput("strategy", detail if isinstance(detail, str) else str(detail))
+    response.raise_for_status()
+    console.print_json(response.text)
+
+
+@app.command("running")
+def running_cmd(port: PortOption = 8000) -> None:
+    """The strategies a running `jts run` trades, with their state."""
+    _trading("GET", "/strategies", port)
+
+
+@app.command("start")
+def start_cmd(
+    file: Annotated[Path, typer.Argument(help="A .jts strategy file.")],
+    port: PortOption = 8000,
+    cash: Annotated[int | None, typer.Option(min=1, help="KRW allotted.")] = None,
+) -> None:
+    """Start trading FILE in a running `jts run`."""
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} does not exist", param_hint="FILE")
+    _trading(
+        "POST", "/strategies", port, {"source": file.read_text(encoding="utf-8"), "cash": cash}
+    )
+
+
+@app.command("pause")
+def pause_cmd(name: str, port: PortOption = 8000) -> None:
+    """Pause a running strategy: its new orders are refused, its state keeps updating."""
+    _trading("POST", f"/strategies/{name}", port, {"action": "pause"})
+
+
+@app.command("resume")
+def resume_cmd(name: str, port: PortOption = 8000) -> None:
+    """Resume a paused strategy."""
+    _trading("POST", f"/strategies/{name}", port, {"action": "resume"})
+
+
+@app.command("stop")
+def stop_cmd(name: str, port: PortOption = 8000) -> None:
+    """Stop a running strategy and cancel its working orders (positions stay)."""
+    _trading("POST", f"/strategies/{name}", port, {"action": "stop"})
