@@ -113,3 +113,19 @@ async def test_a_paper_session_resumes_with_the_same_books(tmp_path: Path) -> No
     await second.finished.wait()
     await second.stop()
     assert after == before
+
+
+async def test_a_python_api_strategy_trades_through_the_same_path() -> None:
+    from jts.backtest.api import python_strategy
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "strategies"
+    strategy = python_strategy(examples / "python_mean_reversion.py")
+    market = PaperMarket(15, 3, DAY)
+    node = TradingNode(market.venue, "paper", market.instruments, market.base_prices, market.day)
+    node.add_strategy(strategy.strategy_name, strategy, 100_000_000)
+    await _trade(node, market, 3.0)
+    await node.stop()
+    assert node.stats.orders > 0
+    assert node.stats.errors == []
+    ours = {p.symbol: p.qty for p in node.manager.positions.positions()}
+    assert ours == await _venue_positions(market)

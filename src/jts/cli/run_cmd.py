@@ -33,7 +33,8 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic market and its agents.")] = 0,
     cash: Annotated[int, typer.Option(min=1, help="Cash of the paper account, KRW.")] = 100_000_000,
     strategy: Annotated[
-        Path | None, typer.Option(help="A .jts strategy file to trade (default: the demo).")
+        Path | None,
+        typer.Option(help="A .jts file or a Python-API .py file to trade (default: the demo)."),
     ] = None,
     var: Annotated[
         Path | None,
@@ -60,12 +61,20 @@ def run(
     configure_logging(settings.log.level, json_format=settings.log.json_format)
     var = var or Path("var")
     var.mkdir(parents=True, exist_ok=True)
-    text = DEMO_STRATEGY if strategy is None else _read(strategy)
+    text, python = DEMO_STRATEGY, None
+    if strategy is not None and strategy.suffix == ".py":
+        from jts.backtest.api import python_strategy
+
+        if not strategy.is_file():
+            raise typer.BadParameter(f"{strategy} does not exist", param_hint="--strategy")
+        python = python_strategy(strategy)
+    elif strategy is not None:
+        text = _read(strategy)
     service = None
     if paper:
         config = PaperConfig(
             day=demo_day(kst_today()), symbols=symbols, seed=seed, cash=cash, speed=speed,
-            strategy=text,
+            strategy=text, python=python,
         )  # fmt: skip
         service = PaperTrading(config, duration_s=duration, var=var)
     if duration is None:
@@ -84,7 +93,10 @@ def run(
 
 def _read(path: Path) -> str:
     if path.suffix != ".jts" or not path.is_file():
-        raise typer.BadParameter(f"{path} is not a .jts strategy file", param_hint="--strategy")
+        raise typer.BadParameter(
+            f"{path} is not a .jts strategy file (or a Python-API .py file)",
+            param_hint="--strategy",
+        )
     return path.read_text(encoding="utf-8")
 
 

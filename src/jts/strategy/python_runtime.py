@@ -206,24 +206,27 @@ class _Context:
         sym.pending = None
         done = []
         for execution in self.fills(bar.ts_ns, order, prices, self._cash, sym.position):
-            qty, price = execution.qty, execution.price
-            if qty <= 0:
-                continue
-            if order.side == "sell":
-                self._cash += qty * price - execution.cost
-                sym.position -= qty
-                if not sym.position:
-                    sym.entry_price = _NAN
-            else:
-                self._cash -= qty * price + execution.cost
-                if sym.position:
-                    paid = sym.entry_price * sym.position + price * qty
-                    sym.entry_price = paid / (sym.position + qty)
-                else:
-                    sym.entry_price = price
-                sym.position += qty
-            done.append((order, execution))
+            if execution.qty > 0:
+                self.apply(sym, order.side, execution)
+                done.append((order, execution))
         return done
+
+    def apply(self, sym: _Symbol, side: str, execution: Execution) -> None:
+        """Book one execution into cash, position and entry price."""
+        qty, price = execution.qty, execution.price
+        if side == "sell":
+            self._cash += qty * price - execution.cost
+            sym.position -= qty
+            if not sym.position:
+                sym.entry_price = _NAN
+            return
+        self._cash -= qty * price + execution.cost
+        if sym.position:
+            paid = sym.entry_price * sym.position + price * qty
+            sym.entry_price = paid / (sym.position + qty)
+        else:
+            sym.entry_price = price
+        sym.position += qty
 
 
 def _checked(strategy: object) -> api.Strategy:
@@ -363,6 +366,17 @@ class PythonStrategyRunner:
     def flush(self) -> list[OrderIntent]:
         """The orders of the last buffered timestamp (same as `end_of_timestamp`)."""
         return self.end_of_timestamp()
+
+    @property
+    def timestamp(self) -> int | None:
+        """The bar timestamp being collected (ns), None before the first bar."""
+        return self._ts
+
+    def book_late_fill(self, symbol: str, side: str, execution: Execution) -> None:
+        """Book an execution that arrived after its order was answered (a live venue's late
+        fill): the strategy's cash and position follow the venue."""
+        if execution.qty > 0:
+            self.ctx.apply(self.ctx._symbol(symbol), side, execution)
 
     def stop(self) -> list[OrderIntent]:
         """Flush, then call `on_stop` once; every order placed meanwhile."""

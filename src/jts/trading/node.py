@@ -29,10 +29,11 @@ from jts.core.models import Bar, Fill, Instrument, Tick
 from jts.marketdata.bars_stream import BarAggregator
 from jts.oms import OrderManager
 from jts.risk import RiskEngine, RiskLimits, RiskRejection
-from jts.strategy.engine import Engine, Execution
-from jts.strategy.execute import StreamingExecutor
+from jts.strategy.api import Strategy
+from jts.strategy.engine import Execution
 from jts.strategy.lang.ast import Program
 from jts.trading.context import LiveRiskContext
+from jts.trading.drivers import ProgramDriver, PythonDriver, StrategyDriver
 from jts.trading.orders import LiveOrders
 from jts.venues.base import FeedKind, Venue
 
@@ -47,7 +48,7 @@ BAR_LAG_NS = 2 * 1_000_000_000
 @dataclass
 class RunningStrategy:
     name: str
-    executor: StreamingExecutor
+    executor: StrategyDriver
     orders: LiveOrders
     symbols: frozenset[str]
 
@@ -100,21 +101,23 @@ class TradingNode:
     # -- strategies -------------------------------------------------------------------------
 
     def add_strategy(
-        self, name: str, program: Program, cash: int, symbols: Sequence[str] | None = None
+        self,
+        name: str,
+        strategy: Program | Strategy,
+        cash: int,
+        symbols: Sequence[str] | None = None,
     ) -> None:
-        """Run `program` with `cash` KRW of the account on `symbols` (default: all)."""
+        """Run `strategy` (a compiled program or a Python-API `Strategy`) with `cash` KRW of
+        the account on `symbols` (default: all)."""
         chosen = list(symbols) if symbols is not None else sorted(self.instruments)
         orders = LiveOrders(name, self.account, self.manager, self.risk, self.context, self.ids)
-        engine = Engine(
-            program,
-            initial_cash=float(cash),
-            fills=orders.fills,
-            gate=orders.gate,
-            instruments=dict(self.instruments),
-        )
-        orders.late = engine.book_late_fill
-        executor = StreamingExecutor(program, chosen, engine=engine)
-        self.strategies[name] = RunningStrategy(name, executor, orders, frozenset(chosen))
+        driver: StrategyDriver
+        if isinstance(strategy, Strategy):
+            driver = PythonDriver(strategy, chosen, cash, orders, self.instruments)
+        else:
+            driver = ProgramDriver(strategy, chosen, cash, orders, self.instruments)
+        orders.late = driver.book_late_fill
+        self.strategies[name] = RunningStrategy(name, driver, orders, frozenset(chosen))
 
     def adopt_positions(self) -> int:
         """After a restart: tell each strategy of the positions the order manager holds in its
@@ -125,7 +128,7 @@ class TradingNode:
             for running in self.strategies.values():
                 if position.symbol in running.symbols and position.qty > 0:
                     execution = Execution(position.qty, position.avg_price)
-                    running.executor.engine.book_late_fill(position.symbol, "buy", execution)
+                    running.executor.book_late_fill(position.symbol, "buy", execution)
                     adopted += 1
                     break
         return adopted

@@ -20,6 +20,7 @@ from jts.core.lifecycle import Service
 from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
 from jts.risk import RiskLimits
 from jts.storage import SqlOrderStore, open_database
+from jts.strategy.api import Strategy
 from jts.strategy.lang.ast import Program
 from jts.strategy.lang.compiler import compile_program
 from jts.trading.node import TradingNode
@@ -59,6 +60,8 @@ class PaperConfig:
     speed: float = 1.0
     account: str = "paper"
     strategy: str = DEMO_STRATEGY
+    python: Strategy | None = None
+    """A Python-API strategy to trade instead of the `strategy` text."""
     limits: RiskLimits | None = None
 
 
@@ -106,8 +109,11 @@ class PaperTrading(Service):
             market.venue, config.account, market.instruments, market.base_prices, market.day,
             manager=manager, limits=config.limits, persist=journal.flush,
         )  # fmt: skip
-        program: Program = compile_program(config.strategy)
-        node.add_strategy(program.name, program, config.cash)
+        if config.python is not None:
+            node.add_strategy(config.python.strategy_name, config.python, config.cash)
+        else:
+            program: Program = compile_program(config.strategy)
+            node.add_strategy(program.name, program, config.cash)
         await node.start()
         self.report = await reconcile_with_venue(
             manager, market.venue, since_ns=market.sim.start_ns, now_ns=market.now_ns()
