@@ -63,9 +63,16 @@ def _command(var: Path, symbols: int, speed: float, seed: int, duration: float) 
 
 
 def chaos(
-    var: Path, kills: int, *, symbols: int = 30, speed: float = 60, seed: int = 0
+    var: Path,
+    kills: int,
+    *,
+    symbols: int = 30,
+    speed: float = 60,
+    seed: int = 0,
+    window: tuple[float, float] = (2.0, 5.0),
 ) -> AuditResult:
-    """Kill `kills` runs at random moments, finish with a clean run, audit `var`."""
+    """Kill `kills` runs each at a random moment of `window` wall seconds after its start
+    (start-up included), finish with a clean run, audit `var`."""
     rng = random.Random(seed)
     var.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
@@ -74,7 +81,7 @@ def chaos(
             _command(var, symbols, speed, seed, duration=60), env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(rng.uniform(2.0, 5.0))
+        time.sleep(rng.uniform(*window))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     subprocess.run(

@@ -107,6 +107,9 @@ async def test_a_paper_session_resumes_with_the_same_books(tmp_path: Path) -> No
     second = PaperTrading(config, duration_s=0.2, var=tmp_path)
     await second.start()
     assert second.resumed
+    assert second.node is not None
+    assert second.node.stats.bars > 0  # the strategy warmed up on the day's earlier trades
+    assert second.node.stats.orders == 0  # ... without trading on them
     assert second.report is not None
     assert second.report.positions_match
     after = {p.symbol: p.qty for p in second.node.manager.positions.positions()}  # type: ignore[union-attr]

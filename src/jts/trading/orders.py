@@ -53,6 +53,7 @@ class LiveOrders:
         """Client order ids whose remainder the node must cancel at the venue."""
         self.refused: list[Refusal] = []
         self.active = True
+        self.warming = False
         self._pending: dict[str, str] = {}  # symbol -> client order id awaiting its next bar
         self._fills: dict[str, list[Fill]] = {}  # client order id -> fills not yet reported
         self._mine: set[str] = set()  # every client order id this strategy sent today
@@ -62,6 +63,8 @@ class LiveOrders:
 
     def gate(self, intent: OrderIntent, bar: BarInput) -> bool:
         """The engine decided `intent` on `bar`: False when it may not go out."""
+        if self.warming:
+            return False  # replaying history after a restart: decisions are not orders
         if not self.active:
             self.refused.append((intent.symbol, "strategy_paused", "strategy is paused"))
             return False

@@ -18,7 +18,7 @@ from datetime import time as wall_time
 
 from jts.core.clock import kst_ns
 from jts.core.errors import InvalidInput
-from jts.core.models import Instrument
+from jts.core.models import Instrument, Tick
 from jts.krx import is_trading_day, previous_trading_day
 from jts.venues.sim.accounts import SimAccount
 from jts.venues.sim.day import SimDay, open_day
@@ -75,7 +75,17 @@ class PaperMarket:
         )
         self.start_ns = max(self.sim.start_ns, resume_ns or kst_ns(day, start))
         self.end_ns = self.sim.end_ns
+        self.history: list[Tick] = []
+        """The trades of the day before `start_ns` when resuming: strategies warm up on them."""
+        if resume_ns:
+            self.exchange.add_listener(self._record)
         self.sim.flow.run(self.start_ns)
+        if resume_ns:
+            self.exchange.reports.listeners.remove(self._record)
+
+    def _record(self, event: object) -> None:
+        if isinstance(event, Tick):
+            self.history.append(event)
 
     def now_ns(self) -> int:
         return self.exchange.now_ns()

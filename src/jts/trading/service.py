@@ -119,6 +119,7 @@ class PaperTrading(Service):
             manager, market.venue, since_ns=market.sim.start_ns, now_ns=market.now_ns()
         )
         journal.flush()
+        node.warm_up(market.history)
         node.adopt_positions()
         self.market, self.node, self.store, self.session = market, node, store, session
         self._task = asyncio.create_task(self._run(market, node), name="paper-market")
