@@ -20,7 +20,14 @@ __all__ = ["LiveRiskContext"]
 
 
 class LiveRiskContext:
-    """`RiskContext` of one account in live or paper trading."""
+    """`RiskContext` of one account in live or paper trading.
+
+    Every answer is O(1): the risk engine asks several per order, and a bar may decide an
+    order for each of 1,800 symbols before any is sent. So the context keeps running totals —
+    cash reserved by open buys (kept by an order-manager listener), and the value and gross
+    exposure of the positions (moved by `on_price` as ticks arrive and by `on_position` after
+    fills) — instead of summing over orders or positions per question.
+    """
 
     def __init__(
         self,
@@ -51,17 +58,19 @@ class LiveRiskContext:
             for symbol, base in base_prices.items()
             if symbol in instruments
         }
+        self._reserved = 0
+        self._reserving: dict[str, int] = {}  # client order id -> KRW its open buy reserves
+        self._held: dict[str, tuple[int, int]] = {}  # symbol -> (shares, mark KRW)
+        self._value = 0  # Σ shares × mark
+        self._gross = 0  # Σ |shares| × mark
+        manager.subscribe(self._on_order)
+        for position in manager.positions.positions():
+            self.on_position(position.symbol)
 
     # -- RiskContext ------------------------------------------------------------------------
 
     def available_cash(self) -> int:
-        reserved = 0
-        for order in self.manager.open_orders():
-            request = order.request
-            if request.side is Side.BUY:
-                price = request.price or self._limits.get(request.symbol, (0, 0))[1]
-                reserved += order.remaining_qty * price
-        return self.cash - reserved
+        return self.cash - self._reserved
 
     def position(self, symbol: str) -> int:
         return self.manager.positions.qty(symbol)
@@ -81,11 +90,7 @@ class LiveRiskContext:
         )
 
     def gross_exposure(self) -> int:
-        total = 0
-        for position in self.manager.positions.positions():
-            price = self.last.get(position.symbol, int(position.avg_price))
-            total += abs(position.qty) * price
-        return total
+        return self._gross
 
     def daily_pnl(self) -> int:
         """Equity now less equity at the first check of the day (realized and unrealized)."""
@@ -100,11 +105,44 @@ class LiveRiskContext:
     def session_open(self, symbol: str) -> bool:
         return self._session_open(symbol)
 
-    # -- for the node -----------------------------------------------------------------------
+    # -- kept up to date by the node --------------------------------------------------------
 
     def equity(self) -> int:
-        """Cash plus open positions at their last prices, KRW."""
-        return self.cash + sum(
-            position.qty * self.last.get(position.symbol, int(position.avg_price))
-            for position in self.manager.positions.positions()
-        )
+        """Cash plus open positions at their last prices (average price before a tick), KRW."""
+        return self.cash + self._value
+
+    def on_price(self, symbol: str, price: int) -> None:
+        """A trade printed at `price`: the new last price and mark of a held symbol."""
+        self.last[symbol] = price
+        held = self._held.get(symbol)
+        if held is not None:
+            shares, mark = held
+            self._value += shares * (price - mark)
+            self._gross += abs(shares) * (price - mark)
+            self._held[symbol] = (shares, price)
+
+    def on_position(self, symbol: str) -> None:
+        """`symbol`'s position changed (a fill): re-mark its contribution."""
+        shares, mark = self._held.pop(symbol, (0, 0))
+        self._value -= shares * mark
+        self._gross -= abs(shares) * mark
+        position = self.manager.positions.position(symbol)
+        if position.qty:
+            mark = self.last.get(symbol, round(position.avg_price))
+            self._held[symbol] = (position.qty, mark)
+            self._value += position.qty * mark
+            self._gross += abs(position.qty) * mark
+
+    def _on_order(self, order: Order) -> None:
+        """Order-manager listener: what an open buy reserves, as it opens, fills and ends."""
+        request = order.request
+        if request.side is not Side.BUY:
+            return
+        coid = request.client_order_id
+        before = self._reserving.pop(coid, 0)
+        now = 0
+        if order.status.is_open:
+            price = request.price or self._limits.get(request.symbol, (0, 0))[1]
+            now = order.remaining_qty * price
+            self._reserving[coid] = now
+        self._reserved += now - before

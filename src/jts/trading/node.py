@@ -140,8 +140,6 @@ class TradingNode:
         finally:
             for running in self.strategies.values():
                 running.orders.warming = False
-        self.context.last.clear()
-        self.context.last.update({t.symbol: t.price for t in history})
         return self.stats.bars - bars_before
 
     def adopt_positions(self) -> int:
@@ -240,24 +238,31 @@ class TradingNode:
     async def handle(self, event: object) -> None:
         """Apply one venue event."""
         if isinstance(event, Tick):
-            self._on_tick(event)
+            if self._on_tick(event):
+                await self.send()  # a tick-triggered order goes out now, not at the next bar
         elif isinstance(event, Fill):
             await self._on_fill(event)
         elif isinstance(event, OrderUpdate):
             self._on_update(event)
 
-    def _on_tick(self, tick: Tick) -> None:
-        self.context.last[tick.symbol] = tick.price
+    def _on_tick(self, tick: Tick) -> bool:
+        """Take one print; True when a strategy decided an order on it (an exit)."""
+        self.context.on_price(tick.symbol, tick.price)
         self._aggregator.on_tick(tick)
+        decided = False
         for running in self.strategies.values():
             if tick.symbol in running.symbols:
-                running.executor.on_tick(tick.symbol, tick.ts_ns, float(tick.price))
+                decided |= bool(
+                    running.executor.on_tick(tick.symbol, tick.ts_ns, float(tick.price))
+                )
+        return decided
 
     async def _on_fill(self, fill: Fill) -> None:
         if fill.account != self.account or fill.client_order_id not in self.manager:
             return
         self.manager.on_fill(fill)
         self.persist()  # the fill is on disk before anyone acts on it
+        self.context.on_position(fill.symbol)
         self.stats.fills += 1
         for running in self.strategies.values():
             running.orders.on_fill(fill)
