@@ -34,25 +34,13 @@ Timed with `time.perf_counter_ns` (wall clock):
   that moment queue behind
 * sustained ticks/s: ticks / the node's busy time (ticks + on_clock blocks), one core
 
-Scenarios (each a fresh rig):
+Scenarios (each a fresh rig; the node sends a tick-triggered order at once, inside `handle`):
 
-* ``send_on_tick, every limit``  after a tick that queued an order, the bench calls
-                                 `node.send()` at once (what the node would do if `handle`
-                                 sent tick orders itself); every `RiskLimits` limit is set
-                                 (generously), so every check runs: the headline figure
-* ``send_on_tick, default limits``  the same with `RiskLimits()`
+* ``every limit``                every `RiskLimits` limit is set (generously), so every check
+                                 runs: the headline figure
+* ``default limits``             the same with `RiskLimits()`
 * ``python strategy, ...``       the same strategy written with the Python strategy API
-                                 (`TickExits`: its `on_tick` closes the position), every limit.
-                                 Its runner answers a tick order at the bar after the print's
-                                 (the program's engine at the print's own), so it re-enters a
-                                 minute later and exits once in 5 minutes, not twice
-* ``as_is``                      the node unchanged: tick orders wait in the outbox for the
-                                 next `send()`, which only `on_clock` calls, once a minute
-                                 (after that minute's bars are fed); `sim_delay_ms` is that
-                                 wait in simulated time. The bar fed first answers the exit
-                                 "nothing executed", so the strategy sells again and the risk
-                                 engine refuses it (`risk_rejects`), and the position closes
-                                 only when the fill arrives late: one cycle per 3 minutes.
+                                 (`TickExits`: its `on_tick` closes the position), every limit
 
 `goal_met` (top level) is the first scenario's p99 tick → order against `GOAL_P99_US`. The
 bench journals to memory (`persist` is a no-op): a durable journal's flush, which `send`
@@ -153,12 +141,12 @@ def program() -> Program:
 
 StrategyFactory = Callable[[], Program | Strategy]
 SCENARIOS: dict[str, tuple[bool, Callable[[], RiskLimits], StrategyFactory]] = {
-    "send_on_tick, every limit": (True, every_limit, program),
-    "send_on_tick, default limits": (True, RiskLimits, program),
-    "python strategy, send_on_tick, every limit": (True, every_limit, TickExits),
-    "as_is": (False, every_limit, program),
+    "every limit": (True, every_limit, program),
+    "default limits": (True, RiskLimits, program),
+    "python strategy, every limit": (True, every_limit, TickExits),
 }
-"""name -> (send tick orders at once, risk limits, the strategy)."""
+"""name -> (tick orders sent at once: always, since the node does it; risk limits; the
+strategy)."""
 
 
 @dataclass
@@ -248,13 +236,14 @@ class Measures:
 
 async def drive(rig: Rig, seconds: int, rate: int, *, send_on_tick: bool) -> Measures:
     """Feed `seconds` simulated seconds of ticks at `rate`; the timings (module docstring)."""
-    node, orders, exchange = rig.node, rig.orders, rig.exchange
-    handle, send, now = node.handle, node.send, time.perf_counter_ns
+    node, exchange = rig.node, rig.exchange
+    handle, now = node.handle, time.perf_counter_ns
     await node.start()
     rng = np.random.default_rng(0)
     out = Measures()
     out.baseline_ns = await baseline(ticks_of(0, rate, rig.symbols, np.random.default_rng(1)))
     tick_ns, order_start = out.tick_ns, out.order_start
+    submitted = rig.submitted
     gc_began = [0]
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
@@ -269,13 +258,11 @@ async def drive(rig: Rig, seconds: int, rate: int, *, send_on_tick: bool) -> Mea
         ticks = ticks_of(second, rate, rig.symbols, rng)
         began = now()
         for tick in ticks:
-            queued = len(orders.outbox)
+            sent = len(submitted)
             start = now()
-            await handle(tick)
-            if len(orders.outbox) > queued:
-                order_start[orders.outbox[-1].client_order_id] = (start, tick.ts_ns)
-                if send_on_tick:
-                    await send()
+            await handle(tick)  # the node sends a tick-triggered order itself, at once
+            if len(submitted) > sent:
+                order_start[next(reversed(submitted))] = (start, tick.ts_ns)
             else:
                 tick_ns.append(now() - start)
         tick_end = rig.start_ns + (second + 1) * NS
