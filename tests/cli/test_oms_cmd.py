@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 
 def test_a_session_audits_clean_reconciles_and_states_its_positions(tmp_path: Path) -> None:
-    run = _jts("run", "--port", str(_free_port()), "--symbols", "20", "--speed", "300",
+    run = _jts("run", "--port", str(_free_port()), "--symbols", "20", "--speed", "900",
                "--duration", "6", "--var", "state", cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.splitlines()[-1])["fills"] > 0

@@ -83,7 +83,7 @@ def test_run_for_a_duration_trades_the_demo_and_prints_one_json_line(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("JTS_")}
     done = subprocess.run(
         [sys.executable, "-m", "jts", "run", "--port", str(_free_port()), "--symbols", "20",
-         "--speed", "300", "--duration", "8", "--var", str(tmp_path / "state")],
+         "--speed", "900", "--duration", "8", "--var", str(tmp_path / "state")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -22,10 +22,14 @@ BUSY = DEMO_STRATEGY.replace("param fast = 3 in 2..10", "param fast = 2 in 2..10
 )
 
 
-async def _trade(node: TradingNode, market: PaperMarket, seconds: float) -> None:
+async def _trade_minutes(node: TradingNode, market: PaperMarket, minutes: int) -> None:
+    """Trade `minutes` of simulated time in 10 s steps, whatever the machine's load."""
     await node.start()
-    await market.run(900, duration_s=seconds, on_step=node.on_clock)
-    await asyncio.sleep(0)
+    start = market.exchange.now_ns()
+    for step in range(1, minutes * 6 + 1):
+        market.sim.flow.run(start + step * 10_000_000_000)
+        await node.on_clock(market.exchange.now_ns())
+        await asyncio.sleep(0)
 
 
 async def _venue_positions(market: PaperMarket) -> dict[str, int]:
@@ -42,7 +46,7 @@ def _node(market: PaperMarket, limits: RiskLimits | None = None) -> TradingNode:
 async def test_the_strategy_trades_and_the_books_equal_the_brokers() -> None:
     market = PaperMarket(15, 3, DAY)
     node = _node(market)
-    await _trade(node, market, 3.0)
+    await _trade_minutes(node, market, 60)
     await node.stop()
     assert node.stats.orders > 0
     assert node.stats.fills > 0
@@ -56,7 +60,7 @@ async def test_a_paused_strategy_sends_nothing() -> None:
     market = PaperMarket(15, 3, DAY)
     node = _node(market)
     node.pause("busy")
-    await _trade(node, market, 2.0)
+    await _trade_minutes(node, market, 60)
     await node.stop()
     assert node.stats.orders == 0
     assert node.stats.risk_rejects > 0  # its decisions were refused, and counted
@@ -126,7 +130,7 @@ async def test_a_python_api_strategy_trades_through_the_same_path() -> None:
     market = PaperMarket(15, 3, DAY)
     node = TradingNode(market.venue, "paper", market.instruments, market.base_prices, market.day)
     node.add_strategy(strategy.strategy_name, strategy, 100_000_000)
-    await _trade(node, market, 3.0)
+    await _trade_minutes(node, market, 120)
     await node.stop()
     assert node.stats.orders > 0
     assert node.stats.errors == []

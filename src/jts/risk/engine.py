@@ -40,7 +40,10 @@ layers), so a kill switch is the caller's two steps: `engine.halt(reason)`, then
 open orders it holds.
 
 Speed: the pipeline is a tuple of plain functions rebuilt whenever limits or state change, so a
-check that is off costs nothing and a pass costs one call per active check.
+check that is off costs nothing. In the active state `check` first runs one function built for
+the current limits (`jts.risk.fast`) that evaluates every check's pass condition with each
+context value read once; only when it does not pass do the individual checks run, and they
+alone decide and word the refusal, so the answers are those of the checks in the order above.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
 
+from jts.core.clock import NS_PER_SECOND
 from jts.core.models import OrderRequest
 from jts.risk.checks import (
     Check,
@@ -67,9 +71,8 @@ from jts.risk.checks import (
     check_session,
     check_tick,
 )
+from jts.risk.fast import PassCheck, RateWindows, build_pass_check, never_passes
 from jts.risk.limits import RiskLimits
-
-NS_PER_SECOND = 1_000_000_000
 
 
 class TradingState(StrEnum):
@@ -135,6 +138,11 @@ class RateLimiter:
             stamps.append(ts)
         return None
 
+    @property
+    def windows(self) -> RateWindows:
+        """(limit, seconds, recorded stamps) per window; the stamps are live (`fast` counts)."""
+        return self._windows
+
     def record(self, ts_ns: int) -> None:
         """Count one passed order at `ts_ns`."""
         for _, _, stamps in self._windows:
@@ -151,6 +159,7 @@ class RiskEngine:
     __slots__ = (
         "_checks",
         "_limits",
+        "_passes",
         "_preview",
         "_rate",
         "_reason",
@@ -173,6 +182,7 @@ class RiskEngine:
         self._rate: RateLimiter | None = None
         self._checks: tuple[Check, ...] = ()
         self._preview: tuple[Check, ...] = ()
+        self._passes: PassCheck = never_passes
         self._limits = RiskLimits()
         self.set_limits(limits if limits is not None else RiskLimits())
 
@@ -183,6 +193,8 @@ class RiskEngine:
 
         A pass counts towards the rate limits: call this once per order actually sent.
         """
+        if self._passes(request, ctx):
+            return None
         limits = self._limits
         for check in self._checks:
             rejection = check(request, ctx, limits)
@@ -283,3 +295,6 @@ class RiskEngine:
         checks = tuple(step for step in steps if step is not None)
         self._checks = checks + ((rate.admit,) if rate is not None else ())
         self._preview = checks + ((rate.check,) if rate is not None else ())
+        active = self._state is TradingState.ACTIVE
+        windows = rate.windows if rate is not None else ()
+        self._passes = build_pass_check(limits, windows) if active else never_passes
