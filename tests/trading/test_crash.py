@@ -26,7 +26,7 @@ def _chaos_module() -> ModuleType:
 
 def test_twenty_kills_lose_no_fill_duplicate_no_order_and_keep_positions(tmp_path: Path) -> None:
     result = _chaos_module().chaos(tmp_path / "var", 20, speed=240, seed=11, window=(3.0, 6.0))
-    assert result.broker_fills > 10  # the kills landed among real trading
+    assert result.broker_fills > 5  # the kills landed among real trading
     assert result.lost_fills == 0
     assert result.duplicate_orders == 0
     assert result.position_mismatches == 0, result.mismatched
