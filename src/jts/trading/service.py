@@ -9,6 +9,7 @@ feed bars after each step; `summary()` is what `jts run` prints at the end (and 
 from __future__ import annotations
 
 import asyncio
+import gc
 import contextlib
 from dataclasses import dataclass
 from datetime import date
@@ -122,6 +123,7 @@ class PaperTrading(Service):
         node.warm_up(market.history)
         node.adopt_positions()
         self.market, self.node, self.store, self.session = market, node, store, session
+        gc.freeze()  # start-up objects (universe, replayed day) leave the collector's full scans
         self._task = asyncio.create_task(self._run(market, node), name="paper-market")
 
     async def _run(self, market: PaperMarket, node: TradingNode) -> None:
