@@ -9,8 +9,8 @@ feed bars after each step; `summary()` is what `jts run` prints at the end (and 
 from __future__ import annotations
 
 import asyncio
-import gc
 import contextlib
+import gc
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
