@@ -74,7 +74,7 @@ def run(
     if paper:
         config = PaperConfig(
             day=demo_day(kst_today()), symbols=symbols, seed=seed, cash=cash, speed=speed,
-            strategy=text, python=python,
+            strategy=text, python=python, freeze_gc=True,
         )  # fmt: skip
         service = PaperTrading(config, duration_s=duration, var=var)
     if duration is None:
