@@ -20,6 +20,7 @@ from jts.cli import (
     run_cmd,
     sim_cmd,
     strategy_cmd,
+    user_cmd,
 )
 from jts.cli.state import CliState, err_console
 from jts.core.errors import ConfigError, InvalidInput, JtsError
@@ -37,6 +38,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(strategy_cmd.app, name="strategy")
 app.add_typer(sim_cmd.app, name="sim")
 app.add_typer(oms_cmd.app, name="oms")
+app.add_typer(user_cmd.app, name="user")
 app.command("run")(run_cmd.run)
 backtest_cmd.register(app)
 

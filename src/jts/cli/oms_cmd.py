@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from jts.cli.state import console
 from jts.core.clock import kst_date
-from jts.core.errors import InvalidInput, VenueUnavailable
+from jts.core.errors import InvalidInput
 from jts.core.models import Position
 
 app = typer.Typer(help="Orders, fills and positions of a paper session (journal and broker).")
@@ -131,15 +130,10 @@ def kill_cmd(
     reason: Annotated[str, typer.Option(help="Why (logged and shown).")] = "kill switch (CLI)",
 ) -> None:
     """Kill switch: halt the running session's trading and cancel every working order."""
-    url = f"http://{host}:{port}/api/v1/trading/kill-switch"
-    try:
-        response = httpx.post(url, json={"reason": reason}, timeout=10)
-    except httpx.TransportError as exc:
-        raise VenueUnavailable(f"no JTS answering at {host}:{port} ({exc})") from None
-    if response.status_code == 404:
-        raise InvalidInput("--port", f"the process at {host}:{port} runs no paper trading")
-    response.raise_for_status()
-    console.print_json(response.text)
+    from jts.cli.api_client import call
+
+    answer = call("POST", "/risk/kill-switch", host=host, port=port, body={"reason": reason})
+    console.print_json(json.dumps(answer))
 
 
 def _positions(account: str, fills: tuple[Any, ...]) -> tuple[Position, ...]:

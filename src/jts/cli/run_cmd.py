@@ -79,7 +79,7 @@ def run(
         service = PaperTrading(config, duration_s=duration, var=var)
     if duration is None:
         _print_schedule(market_status(LiveClock()))
-    jts_app = build_app(settings, paper=service)
+    jts_app = build_app(settings, paper=service, var=var, announce=_announce_admin)
     url = f"http://{settings.server.host}:{settings.server.port}"
     if duration is None:
         console.print(f"JTS is starting: health at {url}/api/v1/health — Ctrl-C stops it.")
@@ -89,6 +89,15 @@ def run(
         print(json.dumps(service.summary()))
     else:
         console.print("JTS stopped.")
+
+
+def _announce_admin(password: str) -> None:
+    """First start: the one-time admin password, shown once (never logged)."""
+    console.print(
+        "[bold]First start: created user [cyan]admin[/cyan] with password "
+        f"[yellow]{password}[/yellow][/bold] — sign in and change it "
+        "(POST /api/v1/auth/password), or create users with `jts user create`."
+    )
 
 
 def _read(path: Path) -> str:

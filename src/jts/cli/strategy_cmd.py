@@ -132,20 +132,11 @@ PortOption = Annotated[int, typer.Option(help="HTTP port of the running `jts run
 
 def _trading(method: str, path: str, port: int, body: dict[str, object] | None = None) -> None:
     """Call the running process's trading routes and print the answer (JSON)."""
-    import httpx
+    import json
 
-    from jts.core.errors import InvalidInput, VenueUnavailable
+    from jts.cli.api_client import call
 
-    url = f"http://127.0.0.1:{port}/api/v1/trading{path}"
-    try:
-        response = httpx.request(method, url, json=body, timeout=10)
-    except httpx.TransportError as exc:
-        raise VenueUnavailable(f"no JTS answering on port {port} ({exc})") from None
-    if response.status_code in (404, 422):
-        detail = response.json().get("detail", response.text)
-        raise InvalidInput("strategy", detail if isinstance(detail, str) else str(detail))
-    response.raise_for_status()
-    console.print_json(response.text)
+    console.print_json(json.dumps(call(method, f"/trading{path}", port=port, body=body)))
 
 
 @app.command("running")

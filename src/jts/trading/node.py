@@ -37,12 +37,25 @@ from jts.trading.drivers import ProgramDriver, PythonDriver, StrategyDriver
 from jts.trading.orders import LiveOrders
 from jts.venues.base import FeedKind, Venue
 
-__all__ = ["NodeStats", "RunningStrategy", "TradingNode"]
+__all__ = ["NodeStats", "RunningStrategy", "TradingHalted", "TradingNode"]
 
 _log = logging.getLogger(__name__)
 MINUTE_NS = 60 * 1_000_000_000
 BAR_LAG_NS = 2 * 1_000_000_000
 """A minute's bars are fed 2 s after it ends, so late prints still join their bar."""
+
+
+@dataclass(frozen=True)
+class TradingHalted:
+    """Observed when the account stops trading: the kill switch or a risk breach."""
+
+    reason: str
+    ts_ns: int
+
+
+Observer = Callable[[object], None]
+"""Sees every venue event after the node applied it, each minute bar as it is fed, and
+`TradingHalted`: the gateway's live views, push channels and alerts hang off this."""
 
 
 @dataclass
@@ -83,6 +96,8 @@ class TradingNode:
         self.venue = venue
         self.account = account
         self.instruments = instruments
+        self.base_prices = base_prices
+        """Each symbol's reference price of the day (the previous close): change % is from it."""
         self.manager = manager if manager is not None else OrderManager(account)
         self.risk = RiskEngine(limits or RiskLimits())
         self.context = LiveRiskContext(self.manager, instruments, base_prices, day)
@@ -92,11 +107,13 @@ class TradingNode:
         self.persist: Callable[[], None] = persist or (lambda: None)
         self._bars: list[Bar] = []
         self._fed_until = 0
+        self._last_ts = 0
         self._aggregator = BarAggregator(60, on_bar=self._bars.append)
         self._task: asyncio.Task[None] | None = None
         self.killed = ""
         self._breach = ""
         self.risk.on_breach = self._on_breach
+        self.observers: list[Observer] = []
 
     # -- strategies -------------------------------------------------------------------------
 
@@ -214,6 +231,7 @@ class TradingNode:
         """Halt the account's trading and cancel every working order; how many were cancelled."""
         self.killed = reason
         self.risk.halt(reason)
+        self._emit(TradingHalted(reason, self.venue_now()))
         cancelled = 0
         for order in self.manager.open_orders():
             if order.venue_order_id:
@@ -244,10 +262,24 @@ class TradingNode:
             await self._on_fill(event)
         elif isinstance(event, OrderUpdate):
             self._on_update(event)
+        if self.observers:
+            self._emit(event)
+
+    def _emit(self, event: object) -> None:
+        for observer in self.observers:
+            try:
+                observer(event)
+            except Exception:  # a view must never stop trading
+                _log.exception("trading node: observer %r failed on %r", observer, event)
+
+    def venue_now(self) -> int:
+        """The latest event time seen (the venue's clock; simulated time on paper)."""
+        return max(self._fed_until, self._last_ts)
 
     def _on_tick(self, tick: Tick) -> bool:
         """Take one print; True when a strategy decided an order on it (an exit)."""
         self.context.on_price(tick.symbol, tick.price)
+        self._last_ts = tick.ts_ns
         self._aggregator.on_tick(tick)
         decided = False
         for running in self.strategies.values():
@@ -317,6 +349,8 @@ class TradingNode:
         bars, self._bars[:] = sorted(self._bars, key=lambda b: (b.ts_ns, b.symbol)), []
         for bar in bars:
             self.stats.bars += 1
+            if self.observers:
+                self._emit(bar)
             for running in self.strategies.values():
                 if bar.symbol in running.symbols:
                     self._feed(running, bar)
