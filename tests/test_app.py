@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from jts.app import JtsApp, build_app, market_status
 from jts.config import load_settings
 from jts.core import KST, Service, ServiceError, SimulatedClock, to_ns
+from jts.gateway.auth.principal import Role
+from jts.gateway.auth.users import UserStore
+from jts.storage import open_database
 
 
 class _Recorder(Service):
@@ -61,3 +65,19 @@ def test_market_status_on_a_holiday() -> None:
 def test_build_app_wires_bus_and_gateway() -> None:
     app = build_app(load_settings())
     assert [service.name for service in app.services] == ["bus", "gateway"]
+
+
+def test_first_start_creates_an_admin_once_and_a_cli_key(tmp_path: Path) -> None:
+    shown: list[str] = []
+    build_app(load_settings(), var=tmp_path, announce=shown.append)
+    assert len(shown) == 1
+    users = UserStore(open_database(f"sqlite:///{tmp_path}/jts.db"))
+    assert users.authenticate("admin", shown[0]) is not None
+    key = (tmp_path / "secrets" / "cli.key").read_text().strip()
+    principal = users.check_api_key(key)
+    assert principal is not None
+    assert principal.role is Role.ADMIN
+    assert oct((tmp_path / "secrets" / "cli.key").stat().st_mode & 0o777) == "0o600"
+    build_app(load_settings(), var=tmp_path, announce=shown.append)
+    assert len(shown) == 1  # the second start shows nothing and keeps the key
+    assert (tmp_path / "secrets" / "cli.key").read_text().strip() == key

@@ -40,7 +40,8 @@ ALLOWED: dict[str, set[str]] = {
         "storage",
     },
     "backtest": {"core", "krx", "marketdata", "strategy", "oms", "risk"},
-    "gateway": {"core", "krx", "bus", "config", "observability"},
+    "gateway": {"core", "krx", "bus", "config", "observability", "storage", "strategy", "jobs"},
+    "jobs": {"core", "config", "krx", "storage", "backtest", "marketdata", "strategy"},
     "app": {
         "core",
         "krx",
@@ -55,6 +56,7 @@ ALLOWED: dict[str, set[str]] = {
         "venues",
         "storage",
         "trading",
+        "jobs",
     },
     "cli": {
         "core",
@@ -72,6 +74,7 @@ ALLOWED: dict[str, set[str]] = {
         "venues",
         "storage",
         "trading",
+        "jobs",
     },
     "__main__": {"cli"},
 }

@@ -130,7 +130,8 @@ def build_app(
     if paper is not None:
         services.append(paper)
     views = TradingViews(lambda: paper.node if paper is not None else None)
-    services.append(views)
+    if paper is not None:
+        services.append(views)
     engine = open_database(gateway_database_url(settings, var))
     users = UserStore(engine, clock=clock)
     tokens = TokenService(

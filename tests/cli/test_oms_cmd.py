@@ -18,8 +18,9 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("JTS_")} | {"COLUMNS": "200"}
 
 
-def _jts(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "jts", *args], cwd=cwd, env=_env(),
+def _jts(*args: str, cwd: Path, var: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = _env() | ({"JTS_VAR_DIR": var} if var else {})
+    return subprocess.run([sys.executable, "-m", "jts", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
 
@@ -67,14 +68,20 @@ def test_strategies_are_paused_and_the_kill_switch_halts_a_running_session(tmp_p
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
-        running = _jts("strategy", "running", "--port", str(port), cwd=tmp_path)
+        # the commands sign in with the key `jts run` left in its state directory
+        running = _jts("strategy", "running", "--port", str(port), cwd=tmp_path, var="state")
         assert json.loads(running.stdout)[0]["name"] == "demo_sma_cross"
-        paused = _jts("strategy", "pause", "demo_sma_cross", "--port", str(port), cwd=tmp_path)
+        paused = _jts("strategy", "pause", "demo_sma_cross", "--port", str(port), cwd=tmp_path,
+                      var="state")  # fmt: skip
         assert json.loads(paused.stdout)["state"] == "paused"
-        unknown = _jts("strategy", "pause", "nope", "--port", str(port), cwd=tmp_path)
+        unknown = _jts("strategy", "pause", "nope", "--port", str(port), cwd=tmp_path, var="state")
         assert unknown.returncode == 2
-        assert "no strategy 'nope'" in unknown.stderr
-        killed = _jts("oms", "kill", "--port", str(port), "--reason", "test", cwd=tmp_path)
+        assert "no running strategy 'nope'" in unknown.stderr
+        keyless = _jts("strategy", "running", "--port", str(port), cwd=tmp_path)
+        assert keyless.returncode == 2
+        assert "no API key" in keyless.stderr
+        killed = _jts("oms", "kill", "--port", str(port), "--reason", "test", cwd=tmp_path,
+                      var="state")  # fmt: skip
         assert killed.returncode == 0, killed.stderr
         assert json.loads(killed.stdout)["halted"] is True
         health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).json()
