@@ -27,6 +27,10 @@ class GatewayService(Service):
         self._task: asyncio.Task[None] | None = None
 
     @property
+    def app(self) -> FastAPI:
+        return self._app
+
+    @property
     def url(self) -> str:
         return f"http://{self._host}:{self.port}"
 

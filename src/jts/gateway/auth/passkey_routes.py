@@ -27,6 +27,7 @@ from jts.gateway.auth.passkeys import (
     PasskeyService,
 )
 from jts.gateway.auth.principal import Principal
+from jts.gateway.errors import ERROR_RESPONSES, ErrorBody
 
 __all__ = ["TokenIssuer", "passkey_router"]
 
@@ -97,12 +98,13 @@ class PasskeyTokens(BaseModel):
     token_type: str = "bearer"
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "malformed answer, or unknown / used / expired ceremony"},
-    401: {"description": "the passkey was not accepted (detail says why)"},
-    403: {"description": "API keys cannot manage passkeys"},
-    404: {"description": "no such passkey of yours"},
+_ERRORS: dict[int, str] = {
+    400: "malformed answer, or unknown / used / expired ceremony",
+    401: "the passkey was not accepted (the message says why)",
+    403: "API keys cannot manage passkeys",
+    404: "no such passkey of yours",
 }
+"""What each refusal means here (the body is the gateway's one error shape)."""
 
 
 def passkey_router(
@@ -112,7 +114,7 @@ def passkey_router(
 ) -> APIRouter:
     """Routes for `service`; `principal_dependency` is the FastAPI dependency that demands a
     signed-in `Principal`, `issue_tokens` makes the login answer for a user id."""
-    router = APIRouter(prefix="/api/v1/auth/passkeys", tags=["passkeys"])
+    router = APIRouter(prefix="/api/v1/auth/passkeys", tags=["passkeys"], responses=ERROR_RESPONSES)
     signed_in = Depends(principal_dependency)
 
     @router.post("/register/options", responses=_pick(400, 403))
@@ -181,7 +183,7 @@ def _refuse_api_key(principal: Principal) -> None:
 
 
 def _pick(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: _ERRORS[code] for code in codes}
+    return {code: {"model": ErrorBody, "description": _ERRORS[code]} for code in codes}
 
 
 def _out(info: PasskeyInfo) -> PasskeyOut:

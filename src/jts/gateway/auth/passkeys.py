@@ -5,8 +5,8 @@ security key); the server keeps only the public key, so a database leak gives no
 and the browser binds every signature to the site's origin, so a phishing page gets nothing
 usable either. Each sign-in ("ceremony") has two steps: the server sends options with a random
 challenge, the browser asks the authenticator to sign it, and the server checks the answer with
-the `webauthn` library. The challenge is remembered server-side under a random ceremony id for
-five minutes and can be answered once.
+the `webauthn` library. The challenge is kept server-side under a random ceremony id for five
+minutes, and can be answered once.
 
 Choices made here, each for a reason:
 
@@ -58,21 +58,6 @@ from webauthn.helpers.structs import (
 from jts.core.clock import Clock, LiveClock
 from jts.core.errors import ConfigError, InvalidInput
 from jts.storage.models import PasskeyRow, UserRow
-
-__all__ = [
-    "CEREMONY_TTL_NS",
-    "DEFAULT_ORIGINS",
-    "DEFAULT_RP_ID",
-    "DEFAULT_RP_NAME",
-    "Ceremony",
-    "CeremonyError",
-    "ChallengeStore",
-    "MemoryChallengeStore",
-    "PasskeyError",
-    "PasskeyInfo",
-    "PasskeyNotFound",
-    "PasskeyService",
-]
 
 DEFAULT_RP_ID: Final = "localhost"
 """The relying-party id: the site's domain. An IP address is not a valid one, so JTS's default
@@ -173,9 +158,6 @@ class MemoryChallengeStore:
     def take(self, ceremony_id: str) -> Ceremony | None:
         with self._lock:
             return self._items.pop(ceremony_id, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class PasskeyService:
@@ -300,21 +282,8 @@ class PasskeyService:
         """The id of the user the answer to `authentication_options` proves; the passkey's
         counter and last use are updated. Raises `PasskeyError` saying why it was refused."""
         ceremony = self._take(ceremony_id, "login")
-        credential_id = credential_json.get("id")
-        if not isinstance(credential_id, str) or not credential_id:
-            raise PasskeyError("the credential has no id")
         with Session(self._engine) as session:
-            found = session.execute(
-                select(PasskeyRow, UserRow)
-                .join(UserRow, UserRow.id == PasskeyRow.user_id)
-                .where(PasskeyRow.credential_id == credential_id)
-            ).one_or_none()
-            if found is None:
-                raise PasskeyError("unknown passkey (deleted, or registered elsewhere)")
-            passkey, user = found._tuple()
-            if ceremony.username is not None and user.username != ceremony.username:
-                raise PasskeyError("this passkey is not registered to that user")
-            _check_user_handle(credential_json, user, required=ceremony.username is None)
+            passkey, user = _owner(session, credential_json, ceremony.username)
             with _foreign_errors("passkey not accepted"):
                 verified = webauthn.verify_authentication_response(
                     credential=credential_json,
@@ -403,6 +372,10 @@ def _check_config(rp_id: str, rp_name: str, origins: Sequence[str]) -> None:
         )
     if not rp_id or rp_id != rp_id.lower() or "/" in rp_id or ":" in rp_id:
         raise ConfigError("passkeys.rp_id", f"{rp_id!r} is not a lowercase domain name")
+    if "." not in rp_id and rp_id != "localhost":
+        raise ConfigError(
+            "passkeys.rp_id", f"{rp_id!r}: Chromium refuses single-label names but 'localhost'"
+        )
     if not rp_name:
         raise ConfigError("passkeys.rp_name", "must not be empty")
     if not origins:
@@ -444,6 +417,28 @@ def _handle_bytes(handle: str) -> bytes:
 
 def _descriptors(credential_ids: Sequence[str]) -> list[PublicKeyCredentialDescriptor]:
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in credential_ids]
+
+
+def _owner(
+    session: Session, credential_json: dict[str, Any], username: str | None
+) -> tuple[PasskeyRow, UserRow]:
+    """The passkey an answer names and its owner, who must be the user the login was asked
+    for (`username`), and whom the returned user handle must name."""
+    credential_id = credential_json.get("id")
+    if not isinstance(credential_id, str) or not credential_id:
+        raise PasskeyError("the credential has no id")
+    found = session.execute(
+        select(PasskeyRow, UserRow)
+        .join(UserRow, UserRow.id == PasskeyRow.user_id)
+        .where(PasskeyRow.credential_id == credential_id)
+    ).one_or_none()
+    if found is None:
+        raise PasskeyError("unknown passkey (deleted, or registered elsewhere)")
+    passkey, user = found._tuple()
+    if username is not None and user.username != username:
+        raise PasskeyError("this passkey is not registered to that user")
+    _check_user_handle(credential_json, user, required=username is None)
+    return passkey, user
 
 
 def _check_user_handle(credential_json: dict[str, Any], user: UserRow, *, required: bool) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -11,6 +11,8 @@ from jts.gateway.auth.guard import Authenticator
 from jts.gateway.auth.principal import Principal, Role, Scope
 from jts.gateway.auth.users import ApiKey, User
 from jts.gateway.errors import ERROR_RESPONSES, ApiError, not_found
+
+UserId = Annotated[int, Path(ge=1, le=2**62, description="a user's id")]
 
 
 class LoginRequest(BaseModel):
@@ -163,7 +165,7 @@ def users_router(auth: Authenticator) -> APIRouter:  # noqa: C901 (a few lines p
 
     @router.patch("/users/{user_id}", response_model=UserInfo, tags=["users"])
     async def change_user(
-        user_id: int, request: UserChange, principal: Annotated[Principal, Depends(admin)]
+        user_id: UserId, request: UserChange, principal: Annotated[Principal, Depends(admin)]
     ) -> UserInfo:
         """Change a user's role, enable/disable it or set its password."""
         if user_id == principal.user_id and (
@@ -182,7 +184,7 @@ def users_router(auth: Authenticator) -> APIRouter:  # noqa: C901 (a few lines p
         return _user_info(user)
 
     @router.delete("/users/{user_id}", status_code=204, tags=["users"])
-    async def delete_user(user_id: int, principal: Annotated[Principal, Depends(admin)]) -> None:
+    async def delete_user(user_id: UserId, principal: Annotated[Principal, Depends(admin)]) -> None:
         """Remove a user with its tokens, keys, passkeys and alerts."""
         if user_id == principal.user_id:
             raise InvalidInput("user_id", "an admin cannot delete itself")

@@ -37,7 +37,12 @@ def market_router(desk: Desk, reader: PrincipalDependency) -> APIRouter:
     def quotes(
         _: Annotated[Principal, Depends(reader)],
         symbols: Annotated[
-            str | None, Query(max_length=20_000, description="comma-separated codes; all if absent")
+            str | None,
+            Query(
+                max_length=7_000,
+                pattern=r"^[0-9A-Z,]*$",
+                description="comma-separated codes (up to ~1,000); every symbol when absent",
+            ),
         ] = None,
     ) -> list[dict[str, Any]]:
         """Latest quotes: last price, day range, volume, change, limits and VI state."""
