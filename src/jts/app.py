@@ -11,27 +11,56 @@ import asyncio
 import contextlib
 import signal
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp
 
 from jts.bus import InProcBus
 from jts.config import Settings
-from jts.config.settings import DatabaseSettings
+from jts.config.settings import DatabaseSettings, RateLimitConfig
 from jts.core.clock import Clock, LiveClock, kst_today, to_kst
 from jts.core.lifecycle import Health, Lifecycle
+from jts.core.models import Fill, Tick
 from jts.gateway import GatewayParts, GatewayService, create_app
+from jts.gateway.alerts import (
+    AlertEvaluator,
+    AlertsConfig,
+    AlertStore,
+    PushSender,
+    VapidKeys,
+    alerts_router,
+)
 from jts.gateway.auth.guard import Authenticator
+from jts.gateway.auth.passkey_routes import passkey_router
+from jts.gateway.auth.passkeys import PasskeyService
+from jts.gateway.auth.principal import Role, Scope
 from jts.gateway.auth.tokens import TokenService
 from jts.gateway.auth.users import UserStore
 from jts.gateway.bootstrap import ensure_cli_key, first_admin
 from jts.gateway.brokers import CredentialStore, SecretBox
+from jts.gateway.errors import ApiError
 from jts.gateway.keyfile import load_or_create_key
+from jts.gateway.ratelimit import (
+    MemoryLimiter,
+    RateLimiter,
+    RateLimitMiddleware,
+    RateLimitSettings,
+    RedisLimiter,
+)
+from jts.gateway.routes.jobs import jobs_router
+from jts.jobs import InProcConfig, InProcJobs, SqlJobStore
+from jts.jobs.kinds import KindsConfig, builtin_handlers
 from jts.krx import phase_at, sessions
 from jts.storage import open_database
 from jts.storage.strategies import StrategyLibrary
+from jts.trading.node import TradingHalted
 from jts.trading.service import PaperTrading
 from jts.trading.views import TradingViews
 
@@ -125,13 +154,10 @@ def build_app(
     temporary directory when None); `announce` shows the first start's admin password."""
     clock = clock or LiveClock()
     var = var if var is not None else Path(tempfile.mkdtemp(prefix="jts-var-"))
-    bus = InProcBus()
-    services: list[Lifecycle] = [bus]
-    if paper is not None:
-        services.append(paper)
+    services: list[Lifecycle] = [InProcBus()]
     views = TradingViews(lambda: paper.node if paper is not None else None)
     if paper is not None:
-        services.append(views)
+        services += [paper, views]
     engine = open_database(gateway_database_url(settings, var))
     users = UserStore(engine, clock=clock)
     tokens = TokenService(
@@ -141,9 +167,19 @@ def build_app(
     if password is not None and announce is not None:
         announce(password)
     ensure_cli_key(users, var)
+    auth = Authenticator(users, tokens)
     box = SecretBox(load_or_create_key(var / "secrets" / "master.key", env="JTS_SECRET_KEY"))
+    jobs = InProcJobs(
+        builtin_handlers(_kinds(settings, var)),
+        SqlJobStore(engine),
+        InProcConfig(workers=settings.gateway.job_workers),
+        clock=clock,
+    )
+    alerts = _alerts(settings, var, engine, users, clock)
+    services += [jobs, alerts.sender]
+    passkeys = _passkeys(settings, engine, clock)
     parts = GatewayParts(
-        auth=Authenticator(users, tokens),
+        auth=auth,
         health_source=lambda: [service.health() for service in services],
         clock=clock,
         extra=lambda: market_status(clock),
@@ -151,11 +187,122 @@ def build_app(
         control=paper,
         library=StrategyLibrary(engine),
         credentials=CredentialStore(engine, box, clock),
+        routers=[
+            jobs_router(jobs, auth.requires(Scope.READ), auth.requires(Scope.TRADE)),
+            alerts_router(alerts.store, alerts.evaluator, alerts.sender, auth.requires()),
+            passkey_router(passkeys, auth.requires(), _token_issuer(auth)),
+        ],
         web_dir=WEB_DIR,
     )
+    views.observers.append(_alert_feed(alerts.evaluator, paper))
+    views.fill_listeners.append(alerts.evaluator.on_fill_event)
     http = create_app(parts)
-    services.append(GatewayService(http, host=settings.server.host, port=settings.server.port))
+    limited = _rate_limited(http, settings.gateway.rate_limit, auth)
+    services.append(
+        GatewayService(http, host=settings.server.host, port=settings.server.port, serve=limited)
+    )
     return JtsApp(settings, services)
+
+
+@dataclass(frozen=True)
+class _Alerts:
+    store: AlertStore
+    evaluator: AlertEvaluator
+    sender: PushSender
+
+
+def _alerts(
+    settings: Settings, var: Path, engine: Engine, users: UserStore, clock: Clock
+) -> _Alerts:
+    gateway = settings.gateway
+    fields: dict[str, object] = {
+        "vapid_subject": gateway.vapid_subject,
+        "allow_insecure_endpoints": gateway.allow_insecure_push,
+    }
+    if gateway.push_hosts is not None:
+        fields["push_hosts"] = gateway.push_hosts
+    config = AlertsConfig.model_validate(fields)
+    vapid = VapidKeys.load_or_create(var / "secrets" / "vapid.pem", config.vapid_subject)
+    store = AlertStore(engine, clock=clock)
+    sender = PushSender(store, vapid, config, clock=clock)
+    # One account per install: every user may follow its fills (rules decide who is told).
+    evaluator = AlertEvaluator(
+        sink=sender.submit, account_owners=lambda _account: [u.id for u in users.all()], clock=clock
+    )
+    evaluator.load(store.all_rules())
+    return _Alerts(store, evaluator, sender)
+
+
+def _alert_feed(evaluator: AlertEvaluator, paper: PaperTrading | None) -> Callable[[object], None]:
+    """Market events and halts of the trading node into the alert rules (fills come from the
+    order manager instead: only booked fills count)."""
+
+    def feed(event: object) -> None:
+        node = paper.node if paper is not None else None
+        if isinstance(event, Tick):
+            base = node.base_prices.get(event.symbol) if node is not None else None
+            evaluator.on_tick(event.symbol, event.price, event.ts_ns, prev_close=base)
+        elif isinstance(event, TradingHalted):
+            evaluator.on_risk_halt(event.reason, event.ts_ns)
+        elif not isinstance(event, Fill):
+            evaluator.handle(event)
+
+    return feed
+
+
+def _passkeys(settings: Settings, engine: Engine, clock: Clock) -> PasskeyService:
+    config = settings.gateway.passkeys
+    return PasskeyService(
+        engine,
+        rp_id=config.rp_id,
+        rp_name=config.rp_name,
+        origins=config.origins,
+        clock=clock,
+        require_user_verification=config.require_user_verification,
+    )
+
+
+def _token_issuer(auth: Authenticator) -> Callable[[int], Awaitable[dict[str, Any]]]:
+    """The login answer for a user a passkey just proved (the same as a password login's)."""
+
+    async def issue(user_id: int) -> dict[str, Any]:
+        user = await run_in_threadpool(auth.users.get, user_id)
+        if user is None or user.disabled:
+            raise ApiError(401, "unauthorized", "the account is disabled")
+        return await run_in_threadpool(auth.issue, user)
+
+    return issue
+
+
+def _kinds(settings: Settings, var: Path) -> KindsConfig:
+    examples = Path(__file__).resolve().parents[2] / "examples" / "strategies"
+    return KindsConfig(
+        data_dir=settings.data_dir,
+        reports_dir=var / "reports",
+        strategy_dir=examples if examples.is_dir() else None,
+        commission_rate=settings.krx.commission_rate,
+    )
+
+
+def _rate_limited(app: FastAPI, config: RateLimitConfig, auth: Authenticator) -> ASGIApp:
+    """`app` behind the rate limiter the settings ask for (or as it is when disabled)."""
+    if not config.enabled:
+        return app
+    limits = RateLimitSettings(
+        backend=config.backend,
+        redis_url=config.redis_url,
+        window_s=config.window_s,
+        default_limit=config.default_limit,
+        role_limits={Role(role): limit for role, limit in config.role_limits.items()},
+        anonymous_limit=config.anonymous_limit,
+        trust_proxy=config.trust_proxy,
+    )
+    limiter: RateLimiter = MemoryLimiter()
+    if limits.backend == "redis" and limits.redis_url is not None:
+        limiter = RedisLimiter.from_url(
+            limits.redis_url.get_secret_value(), prefix=limits.redis_prefix
+        )
+    return RateLimitMiddleware(app, limiter, limits.policy(), auth.identify)
 
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web" / "out"

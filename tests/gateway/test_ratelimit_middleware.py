@@ -43,7 +43,7 @@ def _app(policy: RatePolicy | None = None, identify: _Identify | None = None) ->
     def ping() -> dict[str, bool]:
         return {"pong": True}
 
-    @app.post("/api/v1/trading/kill-switch")
+    @app.post("/api/v1/risk/kill-switch")
     def kill() -> dict[str, bool]:
         return {"halted": True}
 
@@ -182,7 +182,7 @@ async def test_health_static_files_and_the_kill_switch_are_never_counted() -> No
         for _ in range(5):
             health = await client.get("/api/v1/health")
             page = await client.get("/index.html")
-            kill = await client.post("/api/v1/trading/kill-switch")
+            kill = await client.post("/api/v1/risk/kill-switch")
             assert (health.status_code, page.status_code, kill.status_code) == (200, 200, 200)
         assert "ratelimit-limit" not in health.headers
         assert identify.calls == 0

@@ -3,6 +3,7 @@
 from jts.config.settings import (
     CONFIG_ENV,
     DatabaseSettings,
+    GatewaySettings,
     KisSettings,
     KrxSettings,
     LogSettings,
@@ -16,6 +17,7 @@ from jts.config.settings import (
 __all__ = [
     "CONFIG_ENV",
     "DatabaseSettings",
+    "GatewaySettings",
     "KisSettings",
     "KrxSettings",
     "LogSettings",

@@ -79,6 +79,50 @@ class KisSettings(BaseModel):
         return value
 
 
+class RateLimitConfig(BaseModel):
+    """`[gateway.rate_limit]`: requests per window per user (per IP before sign-in)."""
+
+    model_config = _SECTION
+
+    enabled: bool = True
+    backend: Literal["memory", "redis"] = "memory"
+    """"redis" shares the counts between several gateway processes."""
+    redis_url: SecretStr | None = None
+    window_s: float = Field(default=60.0, gt=0, le=86_400)
+    default_limit: int = Field(default=100, ge=1, le=1_000_000)
+    role_limits: dict[Literal["viewer", "trader", "admin"], int] = Field(default_factory=dict)
+    anonymous_limit: int = Field(default=100, ge=1, le=1_000_000)
+    trust_proxy: bool = False
+    """Take the client address from X-Forwarded-For (only behind a reverse proxy)."""
+
+
+class PasskeyConfig(BaseModel):
+    """`[gateway.passkeys]`: WebAuthn relying party. Browsers refuse an IP address as the RP
+    id, so the default serves http://localhost:8000 (a secure context without TLS)."""
+
+    model_config = _SECTION
+
+    rp_id: str = "localhost"
+    rp_name: str = "JTS"
+    origins: tuple[str, ...] = ("http://localhost:8000",)
+    require_user_verification: bool = False
+
+
+class GatewaySettings(BaseModel):
+    model_config = _SECTION
+
+    rate_limit: RateLimitConfig = RateLimitConfig()
+    passkeys: PasskeyConfig = PasskeyConfig()
+    vapid_subject: str = "mailto:admin@localhost"
+    """Contact of this server for Web Push services (a mailto: or https: URL)."""
+    push_hosts: tuple[str, ...] | None = None
+    """Push-service hosts accepted for subscriptions (default: the browsers' own services)."""
+    allow_insecure_push: bool = False
+    """Accept http:// push endpoints (a local push service in tests)."""
+    job_workers: int = Field(default=2, ge=1, le=64)
+    """Backtests, sweeps and backfills running at once."""
+
+
 _TOML_DATA: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "toml", default=None
 )
@@ -102,6 +146,7 @@ class Settings(BaseSettings):
     krx: KrxSettings = KrxSettings()
     database: DatabaseSettings = DatabaseSettings()
     kis: KisSettings = KisSettings()
+    gateway: GatewaySettings = GatewaySettings()
 
     @classmethod
     def settings_customise_sources(

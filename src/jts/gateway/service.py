@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from jts.core.errors import ServiceError
 from jts.core.lifecycle import Service
@@ -18,9 +19,11 @@ from jts.core.lifecycle import Service
 class GatewayService(Service):
     """Serves `app` on host:port; start returns once the socket is listening."""
 
-    def __init__(self, app: FastAPI, *, host: str, port: int) -> None:
+    def __init__(self, app: FastAPI, *, host: str, port: int, serve: ASGIApp | None = None) -> None:
+        """`serve`: what the server runs when `app` is wrapped in middleware (rate limits)."""
         super().__init__("gateway")
         self._app = app
+        self._serve: ASGIApp = serve if serve is not None else app
         self._host = host
         self._port = port
         self._server: uvicorn.Server | None = None
@@ -29,6 +32,11 @@ class GatewayService(Service):
     @property
     def app(self) -> FastAPI:
         return self._app
+
+    @property
+    def served(self) -> ASGIApp:
+        """What the server runs: the app inside its middleware."""
+        return self._serve
 
     @property
     def url(self) -> str:
@@ -46,7 +54,7 @@ class GatewayService(Service):
     async def _on_start(self) -> None:
         _check_port_free(self._host, self._port)
         config = uvicorn.Config(
-            self._app, host=self._host, port=self._port, log_config=None, access_log=False
+            self._serve, host=self._host, port=self._port, log_config=None, access_log=False
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(), name="gateway")

@@ -228,6 +228,10 @@ class AlertEvaluator:
         self._counts["ignored"] += 1
         return _NONE
 
+    def on_fill_event(self, fill: Fill) -> None:
+        """`on_fill` as a listener (the order manager's fill listeners return nothing)."""
+        self.on_fill(fill)
+
     def set_reference(
         self, symbol: str, ts_ns: int, *, prev_close: int | None = None, open: int | None = None
     ) -> None:

@@ -10,7 +10,7 @@ effect within that time even while old access tokens are still unexpired.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import Request, Security
@@ -109,6 +109,15 @@ class Authenticator:
         self._keys[secret] = (now, principal)
         return principal
 
+    async def identify(self, scope: MutableMapping[str, Any]) -> tuple[str, str | None]:
+        """The rate-limit bucket of an ASGI request: its user's (and role) when it carries a
+        valid credential, else an anonymous one (the limiter then buckets by client IP)."""
+        credential = _credential(scope)
+        principal = await self.check_async(credential) if credential else None
+        if principal is None:
+            return "", None
+        return principal.rate_key, str(principal.role)
+
     def requires(self, scope: Scope = Scope.READ) -> PrincipalDependency:
         """A dependency that answers 401 without a valid credential and 403 without `scope`."""
 
@@ -135,6 +144,18 @@ class Authenticator:
             return principal
 
         return dependency
+
+
+def _credential(scope: MutableMapping[str, Any]) -> str | None:
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            if kind.lower() == "bearer" and token:
+                return token.strip()
+        elif name == b"x-api-key" and value:
+            return value.decode("latin-1").strip()
+    return None
 
 
 def role_at_least(principal: Principal, role: Role) -> bool:

@@ -19,9 +19,7 @@ from jts.gateway.auth.principal import Role
 
 __all__ = ["DEFAULT_EXEMPT", "RateLimitSettings", "RatePolicy"]
 
-DEFAULT_EXEMPT: frozenset[str] = frozenset(
-    {"GET /api/v1/health", "POST /api/v1/trading/kill-switch"}
-)
+DEFAULT_EXEMPT: frozenset[str] = frozenset({"GET /api/v1/health", "POST /api/v1/risk/kill-switch"})
 
 _Limit = Annotated[int, Field(ge=1)]
 
