@@ -29,7 +29,7 @@ def load_or_create_key(path: Path, nbytes: int = 32, *, env: str | None = None) 
 
 def write_private(path: Path, text: str) -> None:
     """Write `text` readable by the owner only, atomically (no half-written key on a crash)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
