@@ -64,7 +64,13 @@ def test_market_status_on_a_holiday() -> None:
 
 def test_build_app_wires_bus_and_gateway() -> None:
     app = build_app(load_settings())
-    assert [service.name for service in app.services] == ["bus", "jobs", "push", "gateway"]
+    assert [service.name for service in app.services] == [
+        "bus",
+        "jobs",
+        "push",
+        "realtime",
+        "gateway",
+    ]
 
 
 def test_first_start_creates_an_admin_once_and_a_cli_key(tmp_path: Path) -> None:

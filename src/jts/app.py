@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import structlog
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -33,6 +35,7 @@ from jts.gateway.alerts import (
     AlertEvaluator,
     AlertsConfig,
     AlertStore,
+    Firing,
     PushSender,
     VapidKeys,
     alerts_router,
@@ -54,12 +57,14 @@ from jts.gateway.ratelimit import (
     RateLimitSettings,
     RedisLimiter,
 )
+from jts.gateway.realtime import RealtimeHub, websocket_router
 from jts.gateway.routes.jobs import jobs_router
-from jts.jobs import InProcConfig, InProcJobs, SqlJobStore
+from jts.jobs import InProcConfig, InProcJobs, JobInfo, SqlJobStore
 from jts.jobs.kinds import KindsConfig, builtin_handlers
 from jts.krx import phase_at, sessions
 from jts.storage import open_database
 from jts.storage.strategies import StrategyLibrary
+from jts.trading.feeds import LiveFeeds
 from jts.trading.node import TradingHalted
 from jts.trading.service import PaperTrading
 from jts.trading.views import TradingViews
@@ -175,8 +180,16 @@ def build_app(
         InProcConfig(workers=settings.gateway.job_workers),
         clock=clock,
     )
-    alerts = _alerts(settings, var, engine, users, clock)
-    services += [jobs, alerts.sender]
+    hub = RealtimeHub()
+    alerts = _alerts(settings, var, engine, users, clock, hub)
+    services += [jobs, alerts.sender, hub]
+    if paper is not None:
+        feeds = LiveFeeds(views, hub.publish, system=lambda: _system(services, hub))
+        services.append(feeds)
+        hub.register_snapshot("orders", lambda _p: feeds.snapshot_orders())
+        hub.register_snapshot("positions", lambda _p: feeds.snapshot_positions())
+        hub.register_snapshot("pnl", lambda _p: feeds.snapshot_pnl())
+    _publish_jobs(jobs, hub, users)
     passkeys = _passkeys(settings, engine, clock)
     parts = GatewayParts(
         auth=auth,
@@ -191,6 +204,7 @@ def build_app(
             jobs_router(jobs, auth.requires(Scope.READ), auth.requires(Scope.TRADE)),
             alerts_router(alerts.store, alerts.evaluator, alerts.sender, auth.requires()),
             passkey_router(passkeys, auth.requires(), _token_issuer(auth)),
+            websocket_router(hub, auth.check_async),
         ],
         web_dir=WEB_DIR,
     )
@@ -212,7 +226,7 @@ class _Alerts:
 
 
 def _alerts(
-    settings: Settings, var: Path, engine: Engine, users: UserStore, clock: Clock
+    settings: Settings, var: Path, engine: Engine, users: UserStore, clock: Clock, hub: RealtimeHub
 ) -> _Alerts:
     gateway = settings.gateway
     fields: dict[str, object] = {
@@ -226,8 +240,13 @@ def _alerts(
     store = AlertStore(engine, clock=clock)
     sender = PushSender(store, vapid, config, clock=clock)
     # One account per install: every user may follow its fills (rules decide who is told).
+
+    def sink(firing: Firing) -> None:
+        sender.submit(firing)  # Web Push to the user's browsers, and the open dashboards:
+        hub.publish("alerts", dataclasses.asdict(firing), user_id=firing.user_id or None)
+
     evaluator = AlertEvaluator(
-        sink=sender.submit, account_owners=lambda _account: [u.id for u in users.all()], clock=clock
+        sink=sink, account_owners=lambda _account: [u.id for u in users.all()], clock=clock
     )
     evaluator.load(store.all_rules())
     return _Alerts(store, evaluator, sender)
@@ -248,6 +267,32 @@ def _alert_feed(evaluator: AlertEvaluator, paper: PaperTrading | None) -> Callab
             evaluator.handle(event)
 
     return feed
+
+
+def _publish_jobs(jobs: InProcJobs, hub: RealtimeHub, users: UserStore) -> None:
+    """Job progress to its owner's `jobs` channel (jobs name owners by username)."""
+    ids: dict[str, int | None] = {}
+
+    def publish(info: JobInfo) -> None:
+        if info.owner not in ids:
+            user = users.by_username(info.owner)
+            ids[info.owner] = user.id if user is not None else None
+        user_id = ids[info.owner]
+        if user_id is not None:
+            data = {k: v for k, v in info.to_dict().items() if k != "params"}
+            hub.publish("jobs", data, key=info.job_id, user_id=user_id)
+
+    jobs.listen(publish)
+
+
+def _system(services: Sequence[Lifecycle], hub: RealtimeHub) -> dict[str, Any]:
+    """The `system` channel: each service's health and the push hub's counters."""
+    health = [service.health() for service in services]
+    return {
+        "status": "ok" if all(h.healthy for h in health) else "degraded",
+        "services": [msgspec.to_builtins(h) for h in health],
+        "realtime": hub.stats(),
+    }
 
 
 def _passkeys(settings: Settings, engine: Engine, clock: Clock) -> PasskeyService:

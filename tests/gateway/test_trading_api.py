@@ -53,7 +53,8 @@ async def test_quotes_follow_the_market_and_bars_build_up(api: Api) -> None:
     assert quote["lower_limit"] < quote["last"] < quote["upper_limit"]
     assert quote["change"] == quote["last"] - quote["prev_close"]
     one = (await api.http.get(f"/api/v1/quotes/{quote['symbol']}", headers=api.viewer)).json()
-    assert one["symbol"] == quote["symbol"] and one["volume"] >= quote["volume"]
+    assert one["symbol"] == quote["symbol"]
+    assert one["volume"] >= quote["volume"]
     bars: list[dict[str, int]] = []
     for _ in range(400):  # 60 simulated seconds a second: a minute bar within ~3 s
         bars = (await api.http.get(f"/api/v1/bars/{quote['symbol']}", headers=api.viewer)).json()
@@ -83,7 +84,8 @@ async def test_a_manual_order_rests_is_modified_and_cancelled(api: Api) -> None:
     )
     assert placed.status_code == 201, placed.text
     order = placed.json()
-    assert order["status"] == "accepted" and order["strategy"] == "manual"
+    assert order["status"] == "accepted"
+    assert order["strategy"] == "manual"
     coid = order["client_order_id"]
     listed = (
         await api.http.get("/api/v1/orders", params={"status": "open"}, headers=api.viewer)
@@ -100,7 +102,8 @@ async def test_a_manual_order_rests_is_modified_and_cancelled(api: Api) -> None:
     cancelled = await api.http.delete(f"/api/v1/orders/{coid}", headers=api.trader)
     assert cancelled.json()["status"] == "cancelled"
     again = await api.http.delete(f"/api/v1/orders/{coid}", headers=api.trader)
-    assert again.status_code == 422 and "not working" in again.json()["message"]
+    assert again.status_code == 422
+    assert "not working" in again.json()["message"]
 
 
 async def test_viewers_cannot_trade(api: Api) -> None:
@@ -132,7 +135,8 @@ async def test_risk_limits_refuse_orders_with_the_limit_named(api: Api) -> None:
     invalid = await api.http.put(
         "/api/v1/risk/limits", json={**limits, "fat_finger_pct": -1}, headers=api.admin
     )
-    assert invalid.status_code == 422 and "fat_finger_pct" in invalid.json()["message"]
+    assert invalid.status_code == 422
+    assert "fat_finger_pct" in invalid.json()["message"]
 
 
 async def test_cancel_all_positions_and_pnl(api: Api) -> None:
@@ -153,11 +157,13 @@ async def test_cancel_all_positions_and_pnl(api: Api) -> None:
     assert result["cancelled"] >= 2
     assert all(o["status"] == "cancelled" for o in result["orders"])
     pnl = (await api.http.get("/api/v1/pnl", headers=api.viewer)).json()
-    assert pnl["account"] == "paper" and pnl["equity"] > 0
+    assert pnl["account"] == "paper"
+    assert pnl["equity"] > 0
     positions = (await api.http.get("/api/v1/positions", headers=api.viewer)).json()
     assert sum(p["market_value"] for p in positions) == pnl["market_value"]
     statement = await api.http.get("/api/v1/statements/2026-11-27", headers=api.viewer)
-    assert statement.status_code == 200 and statement.json()["account"] == "paper"
+    assert statement.status_code == 200
+    assert statement.json()["account"] == "paper"
 
 
 async def test_kill_switch_halts_until_an_admin_resumes(api: Api) -> None:
@@ -166,7 +172,8 @@ async def test_kill_switch_halts_until_an_admin_resumes(api: Api) -> None:
     )
     assert killed.json()["halted"] is True
     state = (await api.http.get("/api/v1/risk", headers=api.viewer)).json()
-    assert state["state"] == "halted" and state["killed"] == "test"
+    assert state["state"] == "halted"
+    assert state["killed"] == "test"
     refused = await api.http.post(
         "/api/v1/orders",
         json={"symbol": (await _symbol_with_price(api))["symbol"], "side": "buy", "qty": 1,
@@ -179,7 +186,8 @@ async def test_kill_switch_halts_until_an_admin_resumes(api: Api) -> None:
         await api.http.post("/api/v1/risk/resume", json=body, headers=api.trader)
     ).status_code == 403
     resumed = await api.http.post("/api/v1/risk/resume", json=body, headers=api.admin)
-    assert resumed.json()["state"] == "active" and resumed.json()["killed"] == ""
+    assert resumed.json()["state"] == "active"
+    assert resumed.json()["killed"] == ""
 
 
 async def test_running_strategies_are_paused_resumed_started_and_stopped(api: Api) -> None:
@@ -195,7 +203,8 @@ async def test_running_strategies_are_paused_resumed_started_and_stopped(api: Ap
     added = await http.post(
         "/api/v1/trading/strategies", json={"source": OTHER, "cash": 1_000_000}, headers=api.trader
     )
-    assert added.status_code == 201 and added.json()["name"] == "other"
+    assert added.status_code == 201
+    assert added.json()["name"] == "other"
     stopped = await http.post("/api/v1/trading/strategies/other", json={"action": "stop"},
                               headers=api.trader)  # fmt: skip
     assert stopped.json()["state"] == "stopped"
@@ -212,7 +221,8 @@ async def test_a_saved_strategy_is_started_by_name(api: Api) -> None:
     started = await api.http.post(
         "/api/v1/trading/strategies", json={"name": "other"}, headers=api.trader
     )
-    assert started.status_code == 201 and started.json()["name"] == "other"
+    assert started.status_code == 201
+    assert started.json()["name"] == "other"
     listed = (await api.http.get("/api/v1/strategies", headers=api.viewer)).json()
     assert {(s["name"], s["running"]) for s in listed} == {("other", "active")}
     broken = await api.http.post(

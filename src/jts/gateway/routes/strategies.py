@@ -9,7 +9,7 @@ are checked for syntax only (they are code, imported when started from the comma
 import ast
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -238,7 +238,9 @@ def strategies_router(  # noqa: C901 (a few lines per route)
 
     @router.get("/strategies/{name}/versions/{version}", response_model=Document)
     async def one_version(
-        name: str, version: int, _: Annotated[Principal, Depends(reader)]
+        name: str,
+        version: Annotated[int, Path(ge=1, le=10**9)],
+        _: Annotated[Principal, Depends(reader)],
     ) -> dict[str, Any]:
         """One saved version."""
         found = await run_in_threadpool(library.get, name, version)
