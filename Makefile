@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/sim_day.py --symbols 500
 	$(BIN)/python bench/oms_durable.py
 	$(BIN)/python bench/tick_to_order.py --minutes 1
+	$(BIN)/python bench/gateway_ratelimit.py
+	$(BIN)/python bench/gateway_ws.py --seconds 10
 
 # JTS beside vectorbt, backtrader and Backtesting.py on the benchmark workload
 # (bench/peers/README.md). The peers live in their own venv, never in requirements.lock.

@@ -190,6 +190,7 @@ def build_app(
         hub.register_snapshot("positions", lambda _p: feeds.snapshot_positions())
         hub.register_snapshot("pnl", lambda _p: feeds.snapshot_pnl())
     _publish_jobs(jobs, hub, users)
+    limiter_refusals: list[RateLimitMiddleware | None] = [None]
     passkeys = _passkeys(settings, engine, clock)
     parts = GatewayParts(
         auth=auth,
@@ -200,6 +201,7 @@ def build_app(
         control=paper,
         library=StrategyLibrary(engine),
         credentials=CredentialStore(engine, box, clock),
+        status=lambda: _status(paper, hub, jobs, limiter_refusals),
         routers=[
             jobs_router(jobs, auth.requires(Scope.READ), auth.requires(Scope.TRADE)),
             alerts_router(alerts.store, alerts.evaluator, alerts.sender, auth.requires()),
@@ -212,6 +214,8 @@ def build_app(
     views.fill_listeners.append(alerts.evaluator.on_fill_event)
     http = create_app(parts)
     limited = _rate_limited(http, settings.gateway.rate_limit, auth)
+    if isinstance(limited, RateLimitMiddleware):
+        limiter_refusals[0] = limited
     services.append(
         GatewayService(http, host=settings.server.host, port=settings.server.port, serve=limited)
     )
@@ -283,6 +287,35 @@ def _publish_jobs(jobs: InProcJobs, hub: RealtimeHub, users: UserStore) -> None:
             hub.publish("jobs", data, key=info.job_id, user_id=user_id)
 
     jobs.listen(publish)
+
+
+def _status(
+    paper: PaperTrading | None,
+    hub: RealtimeHub,
+    jobs: InProcJobs,
+    limiter: list[RateLimitMiddleware | None],
+) -> dict[str, Any]:
+    """`GET /api/v1/system`: what the monitoring page shows beside each service's health."""
+    venues = []
+    node = paper.node if paper is not None else None
+    if node is not None and paper is not None and paper.market is not None:
+        venues.append(
+            {
+                "name": "sim",
+                "account": node.account,
+                "connected": paper.state.value == "running",
+                "trading_state": node.risk.state.value,
+                "clock_ns": paper.market.now_ns(),
+                "symbols": len(node.instruments),
+            }
+        )
+    middleware = limiter[0]
+    return {
+        "venues": venues,
+        "realtime": hub.stats(),
+        "jobs": jobs.health().details,
+        "rate_limit": {"refusals": middleware.refusals if middleware is not None else 0},
+    }
 
 
 def _system(services: Sequence[Lifecycle], hub: RealtimeHub) -> dict[str, Any]:

@@ -51,7 +51,9 @@ def test_run_serves_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
         assert response.status_code == 200
         body = response.json()
         assert body["status"] == "ok"
-        assert {s["name"] for s in body["services"]} == {"bus", "paper", "gateway"}
+        assert {s["name"] for s in body["services"]} == {
+            "bus", "paper", "views", "jobs", "push", "realtime", "feeds", "gateway",
+        }  # fmt: skip
         assert "phase" in body["market"]
         paper = next(s for s in body["services"] if s["name"] == "paper")
         assert paper["details"]["symbols"] == 20

@@ -156,3 +156,18 @@ let m = sma(close, 5)
 when position == 0 and close > m: buy 1 shares at market
 when position > 0 and close < m: sell all at market
 """
+
+
+async def test_the_monitoring_view_names_venues_push_and_limits(
+    system: tuple[str, dict[str, str]],
+) -> None:
+    url, headers = system
+    async with httpx.AsyncClient(base_url=url) as http:
+        assert (await http.get("/api/v1/system")).status_code == 401
+        status = (await http.get("/api/v1/system", headers=headers)).json()
+    assert status["status"] == "ok"
+    venue = status["venues"][0]
+    assert (venue["name"], venue["account"], venue["connected"]) == ("sim", "paper", True)
+    assert {"clients", "frames_sent", "slow_disconnects"} <= set(status["realtime"])
+    assert status["rate_limit"]["refusals"] == 0
+    assert {s["name"] for s in status["services"]} >= {"paper", "realtime", "jobs", "gateway"}

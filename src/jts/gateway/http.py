@@ -7,26 +7,24 @@ simply leaves its routes out. Every route but health and sign-in requires a cred
 (`tests/gateway/test_route_guard.py` enumerates them).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import jts
 from jts.core.clock import Clock, LiveClock
 from jts.core.lifecycle import Health
 from jts.gateway.auth.guard import Authenticator
-from jts.gateway.auth.principal import Scope
+from jts.gateway.auth.principal import Principal, Scope
 from jts.gateway.auth.routes import auth_router, users_router
 from jts.gateway.brokers import CredentialStore, brokers_router
 from jts.gateway.desk import Desk
-from jts.gateway.errors import install_error_handlers
+from jts.gateway.errors import ERROR_RESPONSES, install_error_handlers
 from jts.gateway.routes.market import market_router
 from jts.gateway.routes.orders import orders_router
 from jts.gateway.routes.portfolio import portfolio_router, risk_router
@@ -59,6 +57,8 @@ class GatewayParts:
     control: TradingControl | None = None
     library: StrategyLibrary | None = None
     credentials: CredentialStore | None = None
+    status: Callable[[], dict[str, Any]] | None = None
+    """The monitoring view (`GET /api/v1/system`): venues, push and limiter counters."""
     routers: list[APIRouter] = field(default_factory=list)
     """Further routers built by `jts.app` (jobs, alerts, passkeys, the WebSocket)."""
     web_dir: Path | None = None
@@ -90,6 +90,15 @@ def create_app(parts: GatewayParts) -> FastAPI:
         }
         if parts.extra is not None:
             answer.update(parts.extra())
+        return answer
+
+    @app.get("/api/v1/system", tags=["system"], responses=ERROR_RESPONSES)
+    def system(_: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
+        """Monitoring: each service's health, the venues (connection, session, clock), the
+        realtime push's counters (clients, frames, slow disconnects) and the job queue."""
+        answer: dict[str, Any] = health()
+        if parts.status is not None:
+            answer.update(parts.status())
         return answer
 
     app.include_router(auth_router(auth))
