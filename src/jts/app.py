@@ -369,6 +369,7 @@ def _rate_limited(app: FastAPI, config: RateLimitConfig, auth: Authenticator) ->
     limits = RateLimitSettings(
         backend=config.backend,
         redis_url=config.redis_url,
+        redis_prefix=config.redis_prefix,
         window_s=config.window_s,
         default_limit=config.default_limit,
         role_limits={Role(role): limit for role, limit in config.role_limits.items()},

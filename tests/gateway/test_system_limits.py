@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from jts.app import build_app
 from jts.config import load_settings
@@ -63,3 +64,43 @@ async def test_limits_can_be_configured_per_role_or_switched_off(tmp_path: Path)
         codes = [(await off.post("/api/v1/auth/login", json={"username": "x", "password": "y"}))
                  .status_code for _ in range(3)]  # fmt: skip
         assert codes == [401, 401, 401]
+
+
+async def test_two_gateways_share_one_budget_through_redis(tmp_path: Path) -> None:
+    """Two assembled gateways (two processes' worth) with the Redis backend: a user's
+    requests to either count against one budget."""
+    import redis.asyncio as aioredis
+
+    probe = aioredis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await probe.ping()
+    except OSError as exc:  # pragma: no cover - Redis runs on every machine and in CI
+        pytest.skip(f"no Redis at 127.0.0.1:6379: {exc}")
+    finally:
+        await probe.aclose()
+    prefix = f"jts-test:{tmp_path.name}:"  # this test's own counters
+    limits = {"backend": "redis", "redis_url": "redis://127.0.0.1:6379/0", "default_limit": 4,
+              "redis_prefix": prefix}  # fmt: skip
+    var = tmp_path / "shared"  # one database: the same users and signing key
+    first, passwords = _client(var, rate_limit=limits)
+    second, _ = _client(var, rate_limit=limits)
+    async with first, second:
+        login = await first.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": passwords[0]}
+        )
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        codes = []
+        for i in range(5):
+            client = first if i % 2 == 0 else second
+            codes.append((await client.get("/api/v1/auth/me", headers=headers)).status_code)
+        assert codes == [200, 200, 200, 200, 429]
+    # the counters live under the gateway's prefix and expire on their own
+    keys = aioredis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        found = [k async for k in keys.scan_iter(match=f"{prefix}*")]
+        assert found
+        for key in found:
+            assert await keys.pttl(key) > 0
+        await keys.delete(*found)
+    finally:
+        await keys.aclose()

@@ -88,6 +88,7 @@ class RateLimitConfig(BaseModel):
     backend: Literal["memory", "redis"] = "memory"
     """"redis" shares the counts between several gateway processes."""
     redis_url: SecretStr | None = None
+    redis_prefix: str = Field(default="jts:rl:", min_length=1, max_length=100)
     window_s: float = Field(default=60.0, gt=0, le=86_400)
     default_limit: int = Field(default=100, ge=1, le=1_000_000)
     role_limits: dict[Literal["viewer", "trader", "admin"], int] = Field(default_factory=dict)
