@@ -160,7 +160,10 @@ def build_app(
     clock = clock or LiveClock()
     var = var if var is not None else Path(tempfile.mkdtemp(prefix="jts-var-"))
     services: list[Lifecycle] = [InProcBus()]
-    views = TradingViews(lambda: paper.node if paper is not None else None)
+    views = TradingViews(
+        lambda: paper.node if paper is not None else None,
+        paper.book if paper is not None else None,
+    )
     if paper is not None:
         services += [paper, views]
     engine = open_database(gateway_database_url(settings, var))

@@ -86,7 +86,7 @@ async def api(engine: Engine, auth: Authenticator) -> AsyncIterator[Api]:
     """The whole API over a running paper session."""
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=5, speed=60))
     await paper.start()
-    views = TradingViews(lambda: paper.node)
+    views = TradingViews(lambda: paper.node, paper.book)
     await views.start()
     client = await _api(create_app(make_parts(engine, auth, paper, views)), auth, paper)
     async with client.http:

@@ -230,3 +230,19 @@ async def test_a_saved_strategy_is_started_by_name(api: Api) -> None:
     )
     assert broken.status_code == 422
     assert broken.json()["details"]["errors"][0]["line"] == 2
+
+
+async def test_the_order_book_shows_ten_levels_best_first(api: Api) -> None:
+    quote = await _symbol_with_price(api)
+    book = (await api.http.get(f"/api/v1/book/{quote['symbol']}", headers=api.viewer)).json()
+    assert 0 < len(book["bids"]) <= 10
+    assert 0 < len(book["asks"]) <= 10
+    bids = [level["price"] for level in book["bids"]]
+    asks = [level["price"] for level in book["asks"]]
+    assert bids == sorted(bids, reverse=True)
+    assert asks == sorted(asks)
+    assert bids[0] < asks[0]
+    few = await api.http.get(
+        f"/api/v1/book/{quote['symbol']}", params={"levels": 3}, headers=api.viewer
+    )
+    assert len(few.json()["bids"]) <= 3

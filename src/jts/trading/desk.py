@@ -9,14 +9,14 @@ dicts. The desk works on whatever node is plugged in (paper today, a broker late
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from jts.core.clock import kst_date
 from jts.core.enums import OrderType, Side, TimeInForce
 from jts.core.errors import InvalidInput
-from jts.core.models import Fill, Order
+from jts.core.models import BookLevel, Fill, Order
 from jts.risk import RiskLimits
 from jts.storage import end_of_day_statement
 from jts.trading.manual import ManualOrders
@@ -24,12 +24,20 @@ from jts.trading.node import TradingNode
 from jts.trading.quotes import TIMEFRAMES, QuoteBoard
 
 NodeSource = Callable[[], TradingNode | None]
+BookSource = Callable[[str, int], tuple[Sequence[BookLevel], Sequence[BookLevel]]]
+"""(symbol, levels) -> (bids, asks), best first: the venue's order book (paper: the exchange's)."""
 
 
 class TradingDesk:
-    def __init__(self, node: NodeSource, board: Callable[[], QuoteBoard | None]) -> None:
+    def __init__(
+        self,
+        node: NodeSource,
+        board: Callable[[], QuoteBoard | None],
+        book: BookSource | None = None,
+    ) -> None:
         self._node = node
         self._board = board
+        self.book_source = book
 
     @property
     def node(self) -> TradingNode:
@@ -83,6 +91,20 @@ class TradingDesk:
         if timeframe not in TIMEFRAMES:
             raise InvalidInput("timeframe", f"{timeframe!r} is not one of {', '.join(TIMEFRAMES)}")
         return [_builtins(bar) for bar in self.board.bars(symbol, timeframe, limit)]
+
+    def book(self, symbol: str, levels: int = 10) -> dict[str, Any]:
+        """The order book's best `levels` per side (price, qty), best first."""
+        if symbol not in self.board:
+            raise KeyError(symbol)
+        if self.book_source is None:
+            raise InvalidInput("book", "this venue publishes no order book")
+        bids, asks = self.book_source(symbol, levels)
+        return {
+            "symbol": symbol,
+            "bids": [{"price": level.price, "qty": level.qty} for level in bids],
+            "asks": [{"price": level.price, "qty": level.qty} for level in asks],
+            "ts_ns": self.node.venue_now(),
+        }
 
     # -- orders -----------------------------------------------------------------------------
 

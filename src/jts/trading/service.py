@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from jts.core.errors import InvalidInput, JtsError
 from jts.core.lifecycle import Service
+from jts.core.models import BookLevel
 from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
 from jts.risk import RiskLimits
 from jts.storage import SqlOrderStore, open_database
@@ -195,6 +197,12 @@ class PaperTrading(Service):
             raise InvalidInput("source", f"a strategy named {program.name!r} is running")
         node.add_strategy(program.name, program, cash or self.config.cash)
         return next(item for item in node.describe() if item["name"] == program.name)
+
+    def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
+        """The simulated exchange's order book of `symbol` (bids, asks; best first)."""
+        if self.market is None:
+            raise InvalidInput("paper", "paper trading is not running")
+        return self.market.exchange.markets[symbol].book.depth(levels)
 
     def _running(self) -> TradingNode:
         if self.node is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from jts.core.lifecycle import Service
 from jts.core.models import Fill, Order
-from jts.trading.desk import TradingDesk
+from jts.trading.desk import BookSource, TradingDesk
 from jts.trading.node import TradingNode
 from jts.trading.quotes import QuoteBoard
 
@@ -21,11 +21,11 @@ NodeSource = Callable[[], TradingNode | None]
 
 
 class TradingViews(Service):
-    def __init__(self, node: NodeSource) -> None:
+    def __init__(self, node: NodeSource, book: BookSource | None = None) -> None:
         super().__init__("views")
         self._node = node
         self.board: QuoteBoard | None = None
-        self.desk = TradingDesk(node, lambda: self.board)
+        self.desk = TradingDesk(node, lambda: self.board, book)
         self.observers: list[Callable[[object], None]] = []
         """Also see every node event (after the board did)."""
         self.order_listeners: list[Callable[[Order], None]] = []

@@ -8,7 +8,7 @@ from jts.gateway.auth.guard import PrincipalDependency
 from jts.gateway.auth.principal import Principal
 from jts.gateway.desk import Desk
 from jts.gateway.errors import ERROR_RESPONSES, not_found
-from jts.gateway.routes.schemas import SYMBOL, Bar, Instrument, Quote
+from jts.gateway.routes.schemas import SYMBOL, Bar, Book, Instrument, Quote
 
 Symbol = Annotated[str, Query(pattern=SYMBOL, description="KRX short code, e.g. 005930")]
 
@@ -67,6 +67,18 @@ def market_router(desk: Desk, reader: PrincipalDependency) -> APIRouter:
         """Today's bars of a symbol at a timeframe, oldest first."""
         try:
             return desk.bars(symbol, tf, limit)
+        except KeyError:
+            raise not_found("symbol", symbol) from None
+
+    @router.get("/book/{symbol}", response_model=Book)
+    def book(
+        symbol: str,
+        _: Annotated[Principal, Depends(reader)],
+        levels: Annotated[int, Query(ge=1, le=10)] = 10,
+    ) -> dict[str, Any]:
+        """The order book: up to 10 price levels a side with their resting quantity."""
+        try:
+            return desk.book(symbol, levels)
         except KeyError:
             raise not_found("symbol", symbol) from None
 

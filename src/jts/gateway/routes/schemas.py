@@ -46,6 +46,18 @@ class Bar(BaseModel):
     value: int
 
 
+class Level(BaseModel):
+    price: int
+    qty: int
+
+
+class Book(BaseModel):
+    symbol: str
+    bids: list[Level] = Field(description="best (highest) first")
+    asks: list[Level] = Field(description="best (lowest) first")
+    ts_ns: int
+
+
 class Order(BaseModel):
     client_order_id: str
     account: str
