@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-peers lint lock clean
+.PHONY: run test web bench bench-peers lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "JTS needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -13,10 +13,26 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The dashboard (web/): built to web/out when Node.js is installed and the build is stale;
+# without Node.js the gateway serves the API alone and the browser tests say why they skip.
+WEB_MODULES := web/node_modules/.installed
+WEB_OUT := web/out/index.html
+WEB_SRC := $(shell find web/app web/components web/lib web/public -type f ! -name 'sw.js*' ! -name 'swe-worker*' 2>/dev/null) web/next.config.mjs web/tsconfig.json
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "Node.js not found: the dashboard is not built (the API still runs)"; fi
+
+$(WEB_OUT): $(WEB_MODULES) $(WEB_SRC)
+	@if command -v npm >/dev/null 2>&1; then cd web && npx next build; fi
+
+web: $(WEB_OUT)
+
+run: $(STAMP) web
 	$(BIN)/jts run
 
-test: $(STAMP)
+test: $(STAMP) web
+	@if command -v npm >/dev/null 2>&1; then cd web && npx tsc --noEmit && npx vitest run; fi
 	$(BIN)/pytest
 
 # Benchmarks at moderate sizes; bench/RESULTS.md records full-size runs and their commands.
@@ -62,4 +78,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis web/node_modules web/.next web/out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import signal
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -211,7 +212,7 @@ def build_app(
             passkey_router(passkeys, auth.requires(), _token_issuer(auth)),
             websocket_router(hub, auth.check_async),
         ],
-        web_dir=WEB_DIR,
+        web_dir=web_dir(),
     )
     views.observers.append(_alert_feed(alerts.evaluator, paper))
     views.fill_listeners.append(alerts.evaluator.on_fill_event)
@@ -389,3 +390,9 @@ def _rate_limited(app: FastAPI, config: RateLimitConfig, auth: Authenticator) ->
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web" / "out"
 """The dashboard's static build in a source checkout (`make run` builds it when Node is there)."""
+
+
+def web_dir() -> Path:
+    """The dashboard build to serve: `$JTS_WEB_DIR` when set, else the checkout's web/out."""
+    override = os.environ.get("JTS_WEB_DIR")
+    return Path(override) if override else WEB_DIR

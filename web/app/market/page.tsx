@@ -1,0 +1,4 @@
+"use client";
+export default function Page() {
+  return <p className="text-sm text-neutral-500">market</p>;
+}

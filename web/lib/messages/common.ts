@@ -1,0 +1,25 @@
+import type { Messages } from "../i18n";
+
+export const common: Messages = {
+  "app.name": { ko: "JTS", en: "JTS" },
+  "nav.overview": { ko: "개요", en: "Overview" },
+  "nav.market": { ko: "시세", en: "Market" },
+  "nav.strategies": { ko: "전략", en: "Strategies" },
+  "nav.alerts": { ko: "알림", en: "Alerts" },
+  "nav.monitoring": { ko: "모니터링", en: "Monitoring" },
+  "nav.settings": { ko: "설정", en: "Settings" },
+  "nav.logout": { ko: "로그아웃", en: "Sign out" },
+  "offline.banner": { ko: "오프라인: 마지막으로 받은 데이터를 보여줍니다", en: "Offline: showing the last data received" },
+  "live.connecting": { ko: "연결 중", en: "Connecting" },
+  "live.open": { ko: "실시간", en: "Live" },
+  "live.closed": { ko: "끊김", en: "Disconnected" },
+  "theme.dark": { ko: "다크", en: "Dark" },
+  "theme.light": { ko: "라이트", en: "Light" },
+  "common.loading": { ko: "불러오는 중…", en: "Loading…" },
+  "common.save": { ko: "저장", en: "Save" },
+  "common.cancel": { ko: "취소", en: "Cancel" },
+  "common.confirm": { ko: "확인", en: "Confirm" },
+  "common.delete": { ko: "삭제", en: "Delete" },
+  "common.none": { ko: "없음", en: "None" },
+  "common.error": { ko: "오류", en: "Error" },
+};
