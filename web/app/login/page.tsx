@@ -64,7 +64,7 @@ export default function LoginPage() {
           {formState.errors.password && <span className="text-xs text-red-500">{t("login.required")}</span>}
         </label>
         {error && (
-          <p role="alert" className="text-sm text-red-500">
+          <p role="alert" data-testid="login-error" className="text-sm text-red-500">
             {error}
           </p>
         )}
