@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tick_to_order.py --minutes 1
 	$(BIN)/python bench/gateway_ratelimit.py
 	$(BIN)/python bench/gateway_ws.py --seconds 10
+	$(BIN)/python bench/web_bundle.py
 
 # JTS beside vectorbt, backtrader and Backtesting.py on the benchmark workload
 # (bench/peers/README.md). The peers live in their own venv, never in requirements.lock.
