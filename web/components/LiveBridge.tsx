@@ -4,11 +4,16 @@
 import { useEffect } from "react";
 import { useAuth } from "@/lib/auth";
 import { realtime } from "@/lib/ws";
-import { pushQuote, type Quote } from "@/lib/stores/quotes";
+import { pushQuote, useQuotes, type Quote } from "@/lib/stores/quotes";
 import { useAccount, type Alert, type Fill, type Job, type Order, type Pnl, type Position } from "@/lib/stores/account";
 import { useLive } from "@/lib/stores/live";
 
 const ACCOUNT = ["orders", "fills", "positions", "pnl", "alerts", "jobs", "system"];
+
+// Tests and benchmarks drive the quote path without the network through this hook.
+if (typeof window !== "undefined") {
+  (window as unknown as { __jts: object }).__jts = { pushQuote, useQuotes };
+}
 
 export function LiveBridge() {
   const signedIn = useAuth((s) => s.accessToken !== null);
