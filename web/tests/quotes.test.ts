@@ -1,0 +1,29 @@
+// The quote store: bursts applied once per frame, change direction for the flashes.
+import { describe, expect, it, vi } from "vitest";
+import { pushQuote, useQuotes, type Quote } from "@/lib/stores/quotes";
+
+const quote = (symbol: string, last: number): Quote => ({
+  symbol, name: "", last, open: last, high: last, low: last, volume: 0, value: 0, prev_close: last,
+  change: 0, change_pct: 0, upper_limit: last * 2, lower_limit: 1, state: "continuous", vi: false, ts_ns: 0,
+});
+
+describe("quotes store", () => {
+  it("applies a burst of messages in one update, the newest per symbol winning", async () => {
+    useQuotes.getState().replaceAll([quote("005930", 100)]);
+    const updates = vi.fn();
+    const off = useQuotes.subscribe(updates);
+    for (let i = 1; i <= 50; i++) pushQuote(quote("005930", 100 + i));
+    await new Promise((r) => setTimeout(r, 50));
+    off();
+    expect(updates).toHaveBeenCalledTimes(1);
+    expect(useQuotes.getState().quotes["005930"].last).toBe(150);
+    expect(useQuotes.getState().direction["005930"]).toBe(1);
+  });
+
+  it("marks a fall for the flash", () => {
+    useQuotes.getState().replaceAll([quote("000660", 200)]);
+    useQuotes.getState().applyMany([quote("000660", 190)]);
+    expect(useQuotes.getState().direction["000660"]).toBe(-1);
+    expect(useQuotes.getState().changedAt["000660"]).toBeGreaterThanOrEqual(0);
+  });
+});
