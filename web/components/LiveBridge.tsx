@@ -23,7 +23,7 @@ export function LiveBridge() {
     client.onStatus = (status) => useLive.getState().setStatus(status);
     const account = useAccount.getState();
     const offs = [
-      client.on("quotes:", (m) => pushQuote(m.data as Quote)),
+      client.on("quotes:", (m, snapshot) => pushQuote(m.data as Quote, snapshot)),
       client.on("orders", (m, snapshot) => {
         if (snapshot && Array.isArray(m.data)) useAccount.getState().setOrders(m.data as Order[]);
         else if (!Array.isArray(m.data)) useAccount.getState().upsertOrder(m.data as Order);

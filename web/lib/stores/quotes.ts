@@ -55,19 +55,23 @@ export const useQuotes = create<QuotesState>()((set) => ({
 }));
 
 let pending: Quote[] = [];
+let timed: Quote[] = []; // the live ones among them: a snapshot's publish time is old news
 let scheduled = false;
 
 /** Queue one quote from the socket; applied with the others at the next frame. */
-export function pushQuote(quote: Quote): void {
+export function pushQuote(quote: Quote, snapshot = false): void {
   pending.push(quote);
+  if (!snapshot) timed.push(quote);
   if (scheduled) return;
   scheduled = true;
   const flush = () => {
     scheduled = false;
     const batch = pending;
+    const live = timed;
     pending = [];
+    timed = [];
     useQuotes.getState().applyMany(batch);
-    recordLatency(batch);
+    recordLatency(live);
   };
   if (typeof requestAnimationFrame === "undefined") setTimeout(flush, 0);
   else requestAnimationFrame(flush);

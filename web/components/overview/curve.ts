@@ -1,0 +1,16 @@
+// The equity curve as lightweight-charts wants it: one point per second (the newest value of
+// that second), times shifted to KST because the chart draws UTC.
+import type { UTCTimestamp } from "lightweight-charts";
+
+const KST_OFFSET_S = 9 * 3600;
+
+export function curvePoints(curve: { t: number; equity: number }[]): { time: UTCTimestamp; value: number }[] {
+  const out: { time: UTCTimestamp; value: number }[] = [];
+  for (const { t, equity } of curve) {
+    const time = (Math.floor(t / 1000) + KST_OFFSET_S) as UTCTimestamp;
+    const last = out[out.length - 1];
+    if (last && last.time === time) last.value = equity;
+    else if (!last || last.time < time) out.push({ time, value: equity });
+  }
+  return out;
+}
