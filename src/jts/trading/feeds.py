@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -69,7 +70,9 @@ class LiveFeeds(Service):
         _drop(views.fill_listeners, self._on_fill)
 
     def _on_quote(self, quote: Quote) -> None:
-        self._publish(f"quotes:{quote.symbol}", msgspec.to_builtins(quote))
+        self._publish(
+            f"quotes:{quote.symbol}", {**msgspec.to_builtins(quote), "pub_ns": time.time_ns()}
+        )
 
     def _on_bar(self, bar: Bar) -> None:
         board = self._views.board

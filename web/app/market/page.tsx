@@ -1,4 +1,6 @@
 "use client";
-export default function Page() {
-  return <p className="text-sm text-neutral-500">market</p>;
+import { MarketWatch } from "@/components/market/MarketWatch";
+
+export default function MarketPage() {
+  return <MarketWatch />;
 }

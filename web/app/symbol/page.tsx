@@ -1,4 +1,12 @@
 "use client";
-export default function Page() {
-  return <p className="text-sm text-neutral-500">symbol</p>;
+// useSearchParams needs a Suspense boundary in a static export.
+import { Suspense } from "react";
+import { SymbolView } from "@/components/symbol/SymbolView";
+
+export default function SymbolRoute() {
+  return (
+    <Suspense fallback={null}>
+      <SymbolView />
+    </Suspense>
+  );
 }
