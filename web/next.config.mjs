@@ -4,6 +4,7 @@ import withSerwistInit from "@serwist/next";
 const withSerwist = withSerwistInit({
   swSrc: "app/sw.ts",
   swDest: "public/sw.js",
+  register: false, // components/Shell.tsx registers it (and copes with browsers that block workers)
   disable: process.env.NODE_ENV === "development",
 });
 
