@@ -94,7 +94,8 @@ export const useAccount = create<AccountState>()((set) => ({
   setPnl: (pnl) =>
     set((s) => ({
       pnl,
-      equityCurve: [...s.equityCurve, { t: Date.now(), equity: pnl.equity }].slice(-2000),
+      // on the venue's clock (the simulated market's on paper), like every other time shown
+      equityCurve: [...s.equityCurve, { t: pnl.ts_ns ? pnl.ts_ns / 1e6 : Date.now(), equity: pnl.equity }].slice(-2000),
     })),
   addAlert: (alert) => set((s) => ({ alerts: [alert, ...s.alerts].slice(0, 100) })),
   upsertJob: (job) => set((s) => ({ jobs: { ...s.jobs, [job.job_id]: job } })),
