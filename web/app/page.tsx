@@ -3,7 +3,6 @@
 // with the kill switch, and where the feeds and venues stand. REST first, then live.
 import { AccountSummary } from "@/components/overview/AccountSummary";
 import { useSeedAccount } from "@/components/overview/account";
-import { EquityChart } from "@/components/overview/EquityChart";
 import { HaltBanner } from "@/components/overview/HaltBanner";
 import { OpenOrders } from "@/components/overview/OpenOrders";
 import { PositionsTable } from "@/components/overview/PositionsTable";
@@ -13,6 +12,10 @@ import { useSystem } from "@/components/overview/system";
 import { ErrorLine } from "@/components/overview/ui";
 import { VenueStatus } from "@/components/overview/VenueStatus";
 import "@/lib/messages/overview";
+import dynamic from "next/dynamic";
+
+// The chart library loads after the first paint: it is most of the page's JavaScript.
+const EquityChart = dynamic(() => import("@/components/overview/EquityChart").then((m) => m.EquityChart), { ssr: false });
 
 export default function Overview() {
   const seed = useSeedAccount();

@@ -9,10 +9,12 @@ import { useT } from "@/lib/i18n";
 import { useAccount, type Job } from "@/lib/stores/account";
 import { useLive } from "@/lib/stores/live";
 import { changeColor } from "@/lib/format";
-import { EquityChart } from "./EquityChart";
 import { formatMetric, METRICS } from "./metrics";
 import { fetchReport, openReport } from "./report";
 import { TERMINAL, type BacktestResult, type JobInfo } from "./queries";
+import dynamic from "next/dynamic";
+
+const EquityChart = dynamic(() => import("./EquityChart").then((m) => m.EquityChart), { ssr: false });
 
 type Progress = Pick<Job, "status" | "progress" | "message" | "error">;
 

@@ -10,9 +10,12 @@ import "@/lib/messages/symbol";
 import { OpenOrders } from "./OpenOrders";
 import { OrderBook } from "./OrderBook";
 import { OrderTicket } from "./OrderTicket";
-import { PriceChart } from "./PriceChart";
 import { QuoteHeader } from "./QuoteHeader";
 import { isEtfLike, useInstrument, useLiveQuote } from "./useLiveQuote";
+import dynamic from "next/dynamic";
+
+// The chart library loads after the first paint: it is most of the page's JavaScript.
+const PriceChart = dynamic(() => import("./PriceChart").then((m) => m.PriceChart), { ssr: false });
 
 const CODE = /^[0-9A-Z]{6}$/;
 
