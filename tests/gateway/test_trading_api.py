@@ -246,3 +246,16 @@ async def test_the_order_book_shows_ten_levels_best_first(api: Api) -> None:
         f"/api/v1/book/{quote['symbol']}", params={"levels": 3}, headers=api.viewer
     )
     assert len(few.json()["bids"]) <= 3
+
+
+def test_the_api_limits_model_names_every_risk_limit() -> None:
+    """The API's limits schema mirrors `jts.risk.RiskLimits` field for field (the gateway may
+    not import the risk package, so a new limit must be added to both)."""
+    import dataclasses
+
+    from jts.gateway.routes.schemas import RiskLimitsModel
+    from jts.risk import RiskLimits
+
+    assert set(RiskLimitsModel.model_fields) == {f.name for f in dataclasses.fields(RiskLimits)}
+    defaults = RiskLimitsModel().model_dump()
+    assert defaults == dataclasses.asdict(RiskLimits())
