@@ -61,6 +61,7 @@ class Api:
     trader: dict[str, str]
     admin: dict[str, str]
     paper: PaperTrading | None = None
+    views: TradingViews | None = None
 
 
 def make_parts(
@@ -89,6 +90,7 @@ async def api(engine: Engine, auth: Authenticator) -> AsyncIterator[Api]:
     views = TradingViews(lambda: paper.node, paper.book)
     await views.start()
     client = await _api(create_app(make_parts(engine, auth, paper, views)), auth, paper)
+    client.views = views
     async with client.http:
         yield client
     await views.stop()

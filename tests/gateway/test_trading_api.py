@@ -259,3 +259,33 @@ def test_the_api_limits_model_names_every_risk_limit() -> None:
     assert set(RiskLimitsModel.model_fields) == {f.name for f in dataclasses.fields(RiskLimits)}
     defaults = RiskLimitsModel().model_dump()
     assert defaults == dataclasses.asdict(RiskLimits())
+
+
+async def test_the_equity_history_keeps_what_a_closed_page_missed(api: Api) -> None:
+    from jts.trading.feeds import LiveFeeds
+
+    assert api.views is not None
+    feeds = LiveFeeds(api.views, lambda channel, data, key=None: None, pulse_s=0.02)
+    await feeds.start()
+    try:
+        await _symbol_with_price(api)
+        points: list[dict[str, int]] = []
+        for _ in range(300):  # 60x speed: a 10-s step of the venue clock passes every ~0.2 s
+            points = (await api.http.get("/api/v1/pnl/history", headers=api.viewer)).json()
+            if len(points) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(points) >= 3
+        times = [p["ts_ns"] for p in points]
+        assert times == sorted(times)
+        assert len(set(t // 10**10 for t in times)) == len(times)
+        assert all(p["equity"] > 0 for p in points)
+        later = await api.http.get(
+            "/api/v1/pnl/history", params={"since_ns": times[-2]}, headers=api.viewer
+        )
+        assert [p["ts_ns"] for p in later.json()][:1] == [times[-1]]
+        bad = await api.http.get("/api/v1/pnl/history?limit=0", headers=api.viewer)
+        assert bad.status_code == 422
+        assert (await api.http.get("/api/v1/pnl/history")).status_code == 401
+    finally:
+        await feeds.stop()

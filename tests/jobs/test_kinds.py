@@ -105,6 +105,12 @@ async def test_a_backtest_job_runs_on_a_synthetic_market_and_keeps_report_and_ru
     assert "sma_cross" in report.read_text(encoding="utf-8")
     recorded = load_run(config.data_dir, result["run_id"])
     assert recorded.meta["stats"]["final_equity"] == summary["final_equity"]
+    series = result["series"]  # the chart's curve ends where the statistics do
+    assert len(series["ts_ns"]) == len(series["equity"]) == len(series["drawdown"]) > 1
+    assert series["ts_ns"] == sorted(series["ts_ns"])
+    assert series["equity"][-1] == summary["final_equity"]
+    assert result["trades_total"] == summary["trades"] >= len(result["trades"]) > 0
+    assert {"symbol", "entry_ts", "exit_ts", "pnl"} <= set(result["trades"][0])
     json.dumps(result, allow_nan=False)  # strict JSON: what an HTTP response may carry
 
 

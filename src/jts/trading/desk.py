@@ -19,6 +19,7 @@ from jts.core.errors import InvalidInput
 from jts.core.models import BookLevel, Fill, Order
 from jts.risk import RiskLimits
 from jts.storage import end_of_day_statement
+from jts.trading.equity import EquityHistory
 from jts.trading.manual import ManualOrders
 from jts.trading.node import TradingNode
 from jts.trading.quotes import TIMEFRAMES, QuoteBoard
@@ -38,6 +39,8 @@ class TradingDesk:
         self._node = node
         self._board = board
         self.book_source = book
+        self.equity = EquityHistory()
+        """The session's equity marks (recorded by `LiveFeeds` on its pulse)."""
 
     @property
     def node(self) -> TradingNode:
@@ -205,6 +208,9 @@ class TradingDesk:
             "positions": len(positions),
             "ts_ns": node.venue_now(),
         }
+
+    def pnl_history(self, since_ns: int | None, limit: int) -> list[dict[str, Any]]:
+        return self.equity.points(since_ns, limit)
 
     def statement(self, day: date | None = None) -> dict[str, Any]:
         node = self.node

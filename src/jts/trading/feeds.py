@@ -4,7 +4,8 @@ P&L and system state, handed to a `publish(channel, data, key=None)` function.
 The trading runtime knows nothing of WebSockets: `jts.app` passes the realtime hub's `publish`.
 Quotes and bars go out on every change (the hub conflates per symbol); orders and fills on
 every change, positions and P&L right after each fill and, since prices move them too, at most
-once a second while they change; the system channel every few seconds.
+once a second while they change; the system channel every few seconds. Each pulse also marks
+the equity history the desk serves (`GET /pnl/history`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ class LiveFeeds(Service):
             self._last_positions = positions
             self._publish("positions", positions)
         pnl = desk.pnl()
+        if pnl["ts_ns"]:
+            desk.equity.record(pnl["ts_ns"], pnl["equity"], pnl["daily_pnl"])
         moved = {k: v for k, v in pnl.items() if k != "ts_ns"}
         last = self._last_pnl
         if force or last is None or moved != {k: v for k, v in last.items() if k != "ts_ns"}:

@@ -1,14 +1,17 @@
 "use client";
-// The account's equity as a live line (lightweight-charts), from the account store's
-// equityCurve: one point per P&L update since the page was opened.
+// The account's equity as a line (lightweight-charts): the session's history from
+// GET /pnl/history (one mark per 10 s of the venue clock, what the page missed while closed),
+// then the account store's equityCurve, one point per live P&L update.
 import { ColorType, createChart, LineSeries, type AutoscaleInfo, type IChartApi, type ISeriesApi } from "lightweight-charts";
-import { useEffect, useRef } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef } from "react";
+import { get } from "@/lib/api";
 import { fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/overview";
 import { useAccount } from "@/lib/stores/account";
 import { useTheme } from "@/lib/theme";
-import { curvePoints } from "./curve";
+import { curvePoints, withHistory, type EquityMark } from "./curve";
 import { Card } from "./ui";
 
 /** Keep the price scale at least 0.1% of equity tall, so a flat line gets readable labels. */
@@ -30,7 +33,9 @@ function colours(theme: "dark" | "light") {
 export function EquityChart() {
   const t = useT();
   const theme = useTheme((s) => s.theme);
-  const curve = useAccount((s) => s.equityCurve);
+  const live = useAccount((s) => s.equityCurve);
+  const history = useQuery({ queryKey: ["pnl", "history"], queryFn: () => get<EquityMark[]>("/pnl/history"), staleTime: Infinity, retry: 1 });
+  const curve = useMemo(() => withHistory(history.data ?? [], live), [history.data, live]);
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<"Line"> | null>(null);
@@ -70,7 +75,7 @@ export function EquityChart() {
   }, [curve]);
 
   return (
-    <Card title={t("overview.curve")} action={<span className="text-xs text-neutral-500">{t("overview.curveSince")}</span>} className="flex flex-col">
+    <Card title={t("overview.curve")} action={<span className="text-xs text-neutral-500">{t("overview.curveSession")}</span>} className="flex flex-col">
       <div className="relative h-56 w-full sm:h-72" data-testid="equity-chart" data-points={curve.length}>
         <div ref={box} className="absolute inset-0" />
         {curve.length === 0 && (

@@ -14,3 +14,12 @@ export function curvePoints(curve: { t: number; equity: number }[]): { time: UTC
   }
   return out;
 }
+
+export type EquityMark = { ts_ns: number; equity: number; daily_pnl: number };
+
+/** The session's stored marks up to the first live point, then the live points: one curve. */
+export function withHistory(history: EquityMark[], live: { t: number; equity: number }[]): { t: number; equity: number }[] {
+  const first = live.length ? live[0].t : Infinity;
+  const before = history.map((m) => ({ t: m.ts_ns / 1e6, equity: m.equity })).filter((p) => p.t < first);
+  return before.length ? [...before, ...live] : live;
+}

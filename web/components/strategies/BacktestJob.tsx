@@ -1,7 +1,7 @@
 "use client";
 // One backtest job: its progress as the `jobs` channel reports it (the account store), with
 // polling of GET /jobs/{id} as the fallback when the socket is down or quiet; then the
-// result's statistics, the equity chart when the result has series, and the HTML report.
+// result's statistics, the equity and drawdown chart, the round trips, and the HTML report.
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, get, post } from "@/lib/api";
@@ -12,6 +12,7 @@ import { changeColor } from "@/lib/format";
 import { formatMetric, METRICS } from "./metrics";
 import { fetchReport, openReport } from "./report";
 import { TERMINAL, type BacktestResult, type JobInfo } from "./queries";
+import { TradesTable } from "./TradesTable";
 import dynamic from "next/dynamic";
 
 const EquityChart = dynamic(() => import("./EquityChart").then((m) => m.EquityChart), { ssr: false });
@@ -116,6 +117,7 @@ function Results({ jobId, result }: { jobId: string; result: BacktestResult }) {
         </ul>
       )}
       {result.series?.ts_ns?.length ? <EquityChart series={result.series} /> : <p className="text-xs text-neutral-500">{t("bt.noSeries")}</p>}
+      {result.trades && <TradesTable trades={result.trades} total={result.trades_total ?? result.trades.length} />}
       {result.report && (
         <div className="flex flex-wrap gap-2">
           <button

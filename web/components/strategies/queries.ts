@@ -46,11 +46,29 @@ export type JobInfo = {
 /** Columns of a time series, when a result carries them (ts_ns with one value per column). */
 export type ResultSeries = { ts_ns: number[]; equity?: number[]; drawdown?: number[] };
 
+/** One round trip of a backtest (jts.backtest.trades.TRADE_SCHEMA). */
+export type Trade = {
+  symbol: string;
+  side: string;
+  entry_ts: number;
+  exit_ts: number;
+  qty: number;
+  entry_price: number;
+  exit_price: number;
+  pnl: number;
+  costs: number;
+  return_pct: number | null;
+  holding_seconds: number;
+};
+
 export type BacktestResult = {
   summary: Record<string, unknown>;
   report: string | null;
   run_id: string | null;
   series?: ResultSeries;
+  /** The last round trips (at most 500), oldest first; `trades_total` counts them all. */
+  trades?: Trade[];
+  trades_total?: number;
 };
 
 export const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from jts.core.errors import ConfigError, InvalidInput
@@ -11,7 +11,14 @@ from jts.gateway.auth.guard import PrincipalDependency
 from jts.gateway.auth.principal import Principal
 from jts.gateway.desk import Desk
 from jts.gateway.errors import ERROR_RESPONSES
-from jts.gateway.routes.schemas import KillAnswer, Pnl, Position, RiskLimitsModel, RiskState
+from jts.gateway.routes.schemas import (
+    EquityPoint,
+    KillAnswer,
+    Pnl,
+    Position,
+    RiskLimitsModel,
+    RiskState,
+)
 
 
 class KillRequest(BaseModel):
@@ -34,6 +41,17 @@ def portfolio_router(desk: Desk, reader: PrincipalDependency) -> APIRouter:
     def pnl(_: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
         """Equity, cash, realized and unrealized P&L, today's P&L."""
         return desk.pnl()
+
+    @router.get("/pnl/history", response_model=list[EquityPoint])
+    def pnl_history(
+        _: Annotated[Principal, Depends(reader)],
+        since_ns: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        limit: Annotated[int, Query(ge=1, le=5_000)] = 5_000,
+    ) -> list[dict[str, Any]]:
+        """The account's equity through the session, oldest first: one mark per 10 s of the
+        venue's clock, after `since_ns` when given (what the live `pnl` channel did not
+        deliver to a page that was closed)."""
+        return desk.pnl_history(since_ns, limit)
 
     @router.get("/statements/{day}")
     def statement(day: date, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:

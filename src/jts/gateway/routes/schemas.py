@@ -121,6 +121,12 @@ class Pnl(BaseModel):
     ts_ns: int
 
 
+class EquityPoint(BaseModel):
+    ts_ns: int
+    equity: int
+    daily_pnl: int
+
+
 class RiskLimitsModel(BaseModel):
     max_order_qty: int | None = None
     max_order_value: int | None = None

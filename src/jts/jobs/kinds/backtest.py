@@ -3,7 +3,9 @@
 `jts.backtest.run_loaded` has no progress hook (a vector run is one compiled call), so the job
 reports its phases — loading bars, running, writing the report, recording — and checks for a
 cancel between them. The result is the run's summary (the CLI's `--json`: statistics,
-params, what ran), the path of its HTML report and the id of its recorded run.
+params, what ran), the path of its HTML report, the id of its recorded run, the equity and
+drawdown curve (`jts.backtest.curve`) and the last round trips, for the dashboard's chart and
+trade list.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from jts.backtest import run_loaded
+from jts.backtest.curve import equity_curve, trade_rows
 from jts.backtest.runs import record_run
 from jts.jobs.context import JobContext
 from jts.jobs.kinds.config import KindsConfig
@@ -26,7 +29,10 @@ from jts.jobs.kinds.inputs import (
 )
 from jts.jobs.registry import JobHandler
 
-__all__ = ["BacktestParams", "backtest_handler"]
+__all__ = ["TRADES_SHOWN", "BacktestParams", "backtest_handler"]
+
+TRADES_SHOWN = 500
+"""Round trips the result lists (the last ones); the HTML report and `record` keep them all."""
 
 
 class BacktestParams(RunParams, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -53,7 +59,14 @@ def backtest_handler(config: KindsConfig) -> JobHandler:
         ctx.progress(0.2, f"running on {len(loaded.bars):,} bars of {len(loaded.symbols)} symbols")
         result = run_loaded(program, loaded, options)
         ctx.check()
-        out: dict[str, Any] = {"summary": result.summary(), "report": None, "run_id": None}
+        out: dict[str, Any] = {
+            "summary": result.summary(),
+            "report": None,
+            "run_id": None,
+            "series": equity_curve(result.bars, result.fills, result.initial_cash),
+            "trades": trade_rows(result.trades, limit=TRADES_SHOWN),
+            "trades_total": len(result.trades),
+        }
         if spec.report:
             ctx.progress(0.8, "writing the report")
             out["report"] = str(result.report(report_path(config, ctx.job_id)))
