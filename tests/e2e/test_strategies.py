@@ -117,6 +117,13 @@ def test_a_backtest_runs_to_its_results_and_report(page: Any, system: System) ->
     assert total is not None
     assert total.inner_text().endswith("%")
     assert metrics.query_selector("[data-metric=trades]") is not None
+    # the equity/drawdown chart draws the result's own curve, and its round trips are listed
+    page.wait_for_selector("[data-testid=backtest-results] [data-testid=equity-chart] canvas")
+    traded = metrics.query_selector("[data-metric=trades] dd")
+    assert traded is not None
+    if traded.inner_text().strip() not in ("0", "—"):
+        rows = page.query_selector_all("[data-testid=backtest-trades] tbody tr")
+        assert len(rows) == min(500, int(traded.inner_text().replace(",", "")))
 
     with page.context.expect_page() as opened:
         page.click("[data-testid=backtest-report]")
