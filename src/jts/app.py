@@ -65,9 +65,9 @@ from jts.jobs.kinds import KindsConfig, builtin_handlers
 from jts.krx import phase_at, sessions
 from jts.storage import open_database
 from jts.storage.strategies import StrategyLibrary
+from jts.trading.control import TradingService
 from jts.trading.feeds import LiveFeeds
 from jts.trading.node import TradingHalted
-from jts.trading.service import PaperTrading
 from jts.trading.views import TradingViews
 
 log = structlog.get_logger(__name__)
@@ -151,22 +151,23 @@ def build_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    paper: PaperTrading | None = None,
+    trading: TradingService | None = None,
     var: Path | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> JtsApp:
-    """The all-in-one process on embedded defaults; `paper` adds paper trading on the
-    simulated KRX exchange (the demo of `jts run`). `var` holds the database and keys (a
-    temporary directory when None); `announce` shows the first start's admin password."""
+    """The all-in-one process on embedded defaults; `trading` adds a trading service: paper
+    trading on the simulated KRX exchange (the demo of `jts run`) or a broker's venue. `var`
+    holds the database and keys (a temporary directory when None); `announce` shows the first
+    start's admin password."""
     clock = clock or LiveClock()
     var = var if var is not None else Path(tempfile.mkdtemp(prefix="jts-var-"))
     services: list[Lifecycle] = [InProcBus()]
     views = TradingViews(
-        lambda: paper.node if paper is not None else None,
-        paper.book if paper is not None else None,
+        lambda: trading.node if trading is not None else None,
+        trading.book if trading is not None else None,
     )
-    if paper is not None:
-        services += [paper, views]
+    if trading is not None:
+        services += [trading, views]
     engine = open_database(gateway_database_url(settings, var))
     users = UserStore(engine, clock=clock)
     tokens = TokenService(
@@ -187,7 +188,7 @@ def build_app(
     hub = RealtimeHub()
     alerts = _alerts(settings, var, engine, users, clock, hub)
     services += [jobs, alerts.sender, hub]
-    if paper is not None:
+    if trading is not None:
         feeds = LiveFeeds(views, hub.publish, system=lambda: _system(services, hub))
         services.append(feeds)
         hub.register_snapshot("orders", lambda _p: feeds.snapshot_orders())
@@ -201,11 +202,11 @@ def build_app(
         health_source=lambda: [service.health() for service in services],
         clock=clock,
         extra=lambda: market_status(clock),
-        desk=views.desk if paper is not None else None,
-        control=paper,
+        desk=views.desk if trading is not None else None,
+        control=trading,
         library=StrategyLibrary(engine),
         credentials=CredentialStore(engine, box, clock),
-        status=lambda: _status(paper, hub, jobs, limiter_refusals),
+        status=lambda: _status(trading, hub, jobs, limiter_refusals),
         routers=[
             jobs_router(jobs, auth.requires(Scope.READ), auth.requires(Scope.TRADE)),
             alerts_router(alerts.store, alerts.evaluator, alerts.sender, auth.requires()),
@@ -214,7 +215,7 @@ def build_app(
         ],
         web_dir=web_dir(),
     )
-    views.observers.append(_alert_feed(alerts.evaluator, paper))
+    views.observers.append(_alert_feed(alerts.evaluator, trading))
     views.fill_listeners.append(alerts.evaluator.on_fill_event)
     http = create_app(parts)
     limited = _rate_limited(http, settings.gateway.rate_limit, auth)
@@ -260,12 +261,14 @@ def _alerts(
     return _Alerts(store, evaluator, sender)
 
 
-def _alert_feed(evaluator: AlertEvaluator, paper: PaperTrading | None) -> Callable[[object], None]:
+def _alert_feed(
+    evaluator: AlertEvaluator, trading: TradingService | None
+) -> Callable[[object], None]:
     """Market events and halts of the trading node into the alert rules (fills come from the
     order manager instead: only booked fills count)."""
 
     def feed(event: object) -> None:
-        node = paper.node if paper is not None else None
+        node = trading.node if trading is not None else None
         if isinstance(event, Tick):
             base = node.base_prices.get(event.symbol) if node is not None else None
             evaluator.on_tick(event.symbol, event.price, event.ts_ns, prev_close=base)
@@ -294,25 +297,14 @@ def _publish_jobs(jobs: InProcJobs, hub: RealtimeHub, users: UserStore) -> None:
 
 
 def _status(
-    paper: PaperTrading | None,
+    trading: TradingService | None,
     hub: RealtimeHub,
     jobs: InProcJobs,
     limiter: list[RateLimitMiddleware | None],
 ) -> dict[str, Any]:
     """`GET /api/v1/system`: what the monitoring page shows beside each service's health."""
-    venues = []
-    node = paper.node if paper is not None else None
-    if node is not None and paper is not None and paper.market is not None:
-        venues.append(
-            {
-                "name": "sim",
-                "account": node.account,
-                "connected": paper.state.value == "running",
-                "trading_state": node.risk.state.value,
-                "clock_ns": paper.market.now_ns(),
-                "symbols": len(node.instruments),
-            }
-        )
+    status = trading.venue_status() if trading is not None else None
+    venues = [status] if status is not None else []
     middleware = limiter[0]
     return {
         "venues": venues,

@@ -80,7 +80,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     )  # fmt: skip
     shown: list[str] = []
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=20, speed=60))
-    app = build_app(settings, paper=paper, var=var, announce=shown.append)
+    app = build_app(settings, trading=paper, var=var, announce=shown.append)
     users = UserStore(open_database(f"sqlite:///{var}/jts.db"))
     users.update(users.by_username("admin").id, password=PASSWORD)  # type: ignore[union-attr]
     users.create("trader", PASSWORD, Role.TRADER)

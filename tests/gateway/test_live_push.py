@@ -34,7 +34,7 @@ async def system(tmp_path: Path) -> AsyncIterator[tuple[str, dict[str, str]]]:
     passwords: list[str] = []
     settings = load_settings(server={"host": "127.0.0.1", "port": _free_port()})
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=5, speed=60))
-    app: JtsApp = build_app(settings, paper=paper, var=tmp_path, announce=passwords.append)
+    app: JtsApp = build_app(settings, trading=paper, var=tmp_path, announce=passwords.append)
     await app.start()
     gateway = next(s for s in app.services if isinstance(s, GatewayService))
     async with httpx.AsyncClient(base_url=gateway.url) as http:

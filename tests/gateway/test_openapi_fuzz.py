@@ -46,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     )
     passwords: list[str] = []
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=5, speed=30))
-    app = build_app(settings, paper=paper, var=var, announce=passwords.append)
+    app = build_app(settings, trading=paper, var=var, announce=passwords.append)
     gateway = next(s for s in app.services if isinstance(s, GatewayService))
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
@@ -79,7 +79,7 @@ def _document() -> dict[str, object]:
 
     var = Path(tempfile.mkdtemp(prefix="jts-openapi-"))
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=5))
-    app = build_app(load_settings(), paper=paper, var=var)
+    app = build_app(load_settings(), trading=paper, var=var)
     gateway = next(s for s in app.services if isinstance(s, GatewayService))
     return gateway.app.openapi()
 

@@ -79,7 +79,7 @@ def run(
         service = PaperTrading(config, duration_s=duration, var=var)
     if duration is None:
         _print_schedule(market_status(LiveClock()))
-    jts_app = build_app(settings, paper=service, var=var, announce=_announce_admin)
+    jts_app = build_app(settings, trading=service, var=var, announce=_announce_admin)
     url = f"http://{settings.server.host}:{settings.server.port}"
     if duration is None:
         console.print(f"JTS is starting: health at {url}/api/v1/health — Ctrl-C stops it.")

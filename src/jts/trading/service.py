@@ -17,8 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jts.core.errors import InvalidInput, JtsError
-from jts.core.lifecycle import Service
+from jts.core.errors import InvalidInput
 from jts.core.models import BookLevel
 from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
 from jts.risk import RiskLimits
@@ -26,6 +25,7 @@ from jts.storage import SqlOrderStore, open_database
 from jts.strategy.api import Strategy
 from jts.strategy.lang.ast import Program
 from jts.strategy.lang.compiler import compile_program
+from jts.trading.control import TradingService
 from jts.trading.node import TradingNode
 from jts.trading.paper import PaperMarket
 from jts.trading.reconcile import reconcile_with_venue
@@ -71,7 +71,7 @@ class PaperConfig:
     100-200 ms pauses; for the `jts run` process, not for a test process that starts many)."""
 
 
-class PaperTrading(Service):
+class PaperTrading(TradingService):
     """The simulated market and one account's strategies trading it."""
 
     def __init__(
@@ -79,7 +79,7 @@ class PaperTrading(Service):
     ) -> None:
         """`var`: where the session's state lives (`jts.trading.session`); None keeps it in
         memory (nothing survives the process)."""
-        super().__init__("paper")
+        super().__init__("paper", cash=config.cash)
         self.config = config
         self.duration_s = duration_s
         self.var = var
@@ -88,7 +88,6 @@ class PaperTrading(Service):
         self.store: OrderStore | None = None
         self.session: PaperSession | None = None
         self.market: PaperMarket | None = None
-        self.node: TradingNode | None = None
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -159,80 +158,25 @@ class PaperTrading(Service):
         if self.store is not None:
             self.store.close()
 
-    async def kill_switch(self, reason: str) -> dict[str, Any]:
-        """Halt the paper account's trading and cancel its working orders."""
-        if self.node is None:
-            return {"halted": False, "cancelled": 0, "reason": "paper trading is not running"}
-        cancelled = await self.node.kill_switch(reason)
-        return {"halted": True, "cancelled": cancelled, "reason": reason}
-
-    def strategies(self) -> list[dict[str, Any]]:
-        return self.node.describe() if self.node is not None else []
-
-    async def control_strategy(self, name: str, action: str) -> dict[str, Any]:
-        """Pause, resume or stop a running strategy (KeyError when there is none so named)."""
-        node = self._running()
-        if name not in node.strategies:
-            raise KeyError(name)
-        if action == "pause":
-            node.pause(name)
-        elif action == "resume":
-            node.resume(name)
-        elif action == "stop":
-            cancelled = await node.remove_strategy(name)
-            return {"name": name, "state": "stopped", "cancelled": cancelled}
-        else:
-            raise InvalidInput("action", f"{action!r} is not pause, resume or stop")
-        return next(item for item in node.describe() if item["name"] == name)
-
-    def add_strategy(self, source: str, cash: int | None) -> dict[str, Any]:
-        """Start a strategy from its text; `InvalidInput` (with line and column) when it does
-        not compile or its name is taken."""
-        node = self._running()
-        try:
-            program = compile_program(source)
-        except JtsError as exc:
-            raise InvalidInput("source", str(exc)) from None
-        if program.name in node.strategies:
-            raise InvalidInput("source", f"a strategy named {program.name!r} is running")
-        node.add_strategy(program.name, program, cash or self.config.cash)
-        return next(item for item in node.describe() if item["name"] == program.name)
-
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         """The simulated exchange's order book of `symbol` (bids, asks; best first)."""
         if self.market is None:
             raise InvalidInput("paper", "paper trading is not running")
         return self.market.exchange.markets[symbol].book.depth(levels)
 
-    def _running(self) -> TradingNode:
-        if self.node is None:
-            raise InvalidInput("paper", "paper trading is not running")
-        return self.node
-
-    def _health_details(self) -> dict[str, Any]:
-        return self.summary() if self.node is not None else {}
+    def clock_ns(self) -> int:
+        return self.market.now_ns() if self.market is not None else 0
 
     def summary(self) -> dict[str, Any]:
-        """Orders, fills, rejects, positions and equity of the session so far."""
+        """The node's figures (`TradingService.summary`) with the simulated day's."""
         node, market = self.node, self.market
         if node is None or market is None:
             return {}
-        stats = node.stats
-        positions = {p.symbol: p.qty for p in node.manager.positions.positions()}
         return {
             "day": market.day.isoformat(),
             "sim_time_ns": market.now_ns(),
-            "symbols": len(market.instruments),
-            "orders": stats.orders,
-            "fills": stats.fills,
-            "rejects": stats.risk_rejects + stats.venue_rejects,
-            "positions": len(positions),
-            "position_shares": sum(positions.values()),
-            "equity": node.context.equity(),
-            "cash": node.context.cash,
-            "errors": len(stats.errors),
+            **super().summary(),
             "resumed": self.resumed,
             "restart_discrepancies": len(self.report.discrepancies) if self.report else 0,
             "positions_match_venue": self.report.positions_match if self.report else True,
-            "trading_state": node.risk.state.value,
         }
