@@ -25,6 +25,7 @@ class SimMarket:
 
     def __init__(self, market: PaperMarket) -> None:
         self.market = market
+        self.seen = 0
 
     async def instruments(
         self, codes: Sequence[str]
@@ -39,6 +40,9 @@ class SimMarket:
 
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         return self.market.exchange.markets[symbol].book.depth(levels)
+
+    def observe(self, event: object) -> None:
+        self.seen += 1
 
 
 class MarketClock:

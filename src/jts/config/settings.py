@@ -67,6 +67,27 @@ class KisSettings(BaseModel):
     app_secret: SecretStr | None = None
     account: str | None = None
     """Account number as KIS writes it: 8 digits, a dash, 2 digits (12345678-01)."""
+    hts_id: str | None = None
+    """The HTS user id: the WebSocket key of the account's order/fill notices."""
+    rest_url: str | None = None
+    """REST base URL; default the KIS host of `mode` (point it at `jts.venues.kis.server`)."""
+    ws_url: str | None = None
+    """WebSocket base URL; default the KIS host of `mode`."""
+    requests_per_second: float | None = Field(default=None, gt=0, le=1_000)
+    """KIS's REST limit per app key, requests/s (default 20 real, 2 paper); JTS stays below."""
+    custtype: Literal["P", "B"] = "P"
+    """Customer type header: P individual, B corporate."""
+    exchange: Literal["KRX", "NXT", "SOR"] = "KRX"
+    """Where orders go (EXCG_ID_DVSN_CD); paper accounts take KRX only."""
+    token_dir: Path = Path("var/kis")
+    """Where access tokens are kept between runs (shared by every JTS process, file-locked)."""
+    secret_file: Path | None = None
+    """A TOML file with `app_key`/`app_secret` (and `[[app_keys]]` for more keys)."""
+    redis_url: SecretStr | None = None
+    """Share the per-app-key request budget between processes through this Redis."""
+    symbols: list[str] = Field(default_factory=list, max_length=5_000)
+    """Codes a live session (`jts run --venue kis`) trades and watches; empty: `--codes`, else
+    ten large KOSPI listings."""
 
     @field_validator("account")
     @classmethod

@@ -61,6 +61,34 @@ class SimulatedClock:
         return self._now
 
 
+class FollowingClock:
+    """The wall clock shifted to a venue's time, learnt from the event times it stamps.
+
+    A broker's feed runs on the exchange's clock, which is the wall clock give or take the
+    network; a rehearsal simulator (`jts sim kis --start-time 09:00`) runs its market at
+    another hour or day. Bars close on the venue's minutes either way: `now_ns` is the wall
+    clock plus the largest lead of an event time over the wall clock at its arrival (never
+    less: a late, older event does not move the clock back). `synced` says whether any event
+    set the offset yet.
+    """
+
+    def __init__(self, wall: Clock | None = None) -> None:
+        self._wall = wall or LiveClock()
+        self._offset: int | None = None
+
+    @property
+    def synced(self) -> bool:
+        return self._offset is not None
+
+    def observe(self, ts_ns: int) -> None:
+        lead = ts_ns - self._wall.now_ns()
+        if self._offset is None or lead > self._offset:
+            self._offset = lead
+
+    def now_ns(self) -> int:
+        return self._wall.now_ns() + (self._offset or 0)
+
+
 def to_ns(ts: dt.datetime) -> int:
     """Aware datetime → int ns UTC. Naive datetimes are taken as KST (the market's zone)."""
     if ts.tzinfo is None:

@@ -5,7 +5,8 @@ risk and journal as paper trading, on a real `Venue` and the wall clock.
 reference prices, restores the account's orders from the journal, starts the node on the
 venue, reconciles with what the venue says happened since the day began (fills while the
 process was down are booked; see `jts.oms.reconcile`), and then ticks the node's clock every
-`tick_s` so that minute bars reach the strategies.
+`tick_s` so that minute bars reach the strategies. The clock follows the venue's event times
+(`FollowingClock`): a broker's is the wall clock, a rehearsal simulator's may be another hour.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import time as wall_time
 from pathlib import Path
 from typing import Any, Protocol
 
-from jts.core.clock import Clock, LiveClock, kst_ns, kst_today
+from jts.core.clock import Clock, FollowingClock, kst_ns, kst_today
 from jts.core.errors import InvalidInput
 from jts.core.models import BookLevel, Instrument
 from jts.oms import Journal, MemoryStore, OrderStore, ReconcileReport, restore
@@ -46,6 +47,10 @@ class MarketSource(Protocol):
 
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         """The latest order book the venue streamed or polled for `symbol`, best first."""
+        ...
+
+    def observe(self, event: object) -> None:
+        """Every event the node sees (books the venue streams, for instance)."""
         ...
 
 
@@ -93,7 +98,7 @@ class LiveTrading(TradingService):
         self.venue = venue
         self.market = market
         self.var = var
-        self.clock = clock or LiveClock()
+        self.clock: Clock = clock or FollowingClock()
         self.report: ReconcileReport | None = None
         self.store: OrderStore | None = None
         self._task: asyncio.Task[None] | None = None
@@ -115,6 +120,8 @@ class LiveTrading(TradingService):
         else:
             program = compile_program(config.strategy)
             node.add_strategy(program.name, program, config.cash)
+        node.observers.append(self.market.observe)
+        node.observers.append(self._follow)
         await node.start()
         self.report = await reconcile_with_venue(
             manager, self.venue, since_ns=kst_ns(day, wall_time(0)), now_ns=clock.now_ns()
@@ -131,9 +138,17 @@ class LiveTrading(TradingService):
         path = self.var / f"live-{self.config.venue}-{self.config.account}.db"
         return SqlOrderStore(open_database(f"sqlite:///{path.resolve()}"))
 
+    def _follow(self, event: object) -> None:
+        """Event times set a `FollowingClock` (the venue's hour, not the machine's)."""
+        ts = getattr(event, "ts_ns", 0)
+        if isinstance(self.clock, FollowingClock) and isinstance(ts, int) and ts > 0:
+            self.clock.observe(ts)
+
     async def _run(self, node: TradingNode) -> None:
+        clock = self.clock
         while True:
-            await node.on_clock(self.clock.now_ns())
+            if not isinstance(clock, FollowingClock) or clock.synced:
+                await node.on_clock(clock.now_ns())
             await asyncio.sleep(self.config.tick_s)
 
     async def _on_stop(self) -> None:

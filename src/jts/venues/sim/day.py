@@ -124,10 +124,12 @@ def open_day(
     *,
     config: FlowConfig | None = None,
     agent_seed: int | None = None,
+    codes: Sequence[str] = (),
 ) -> SimDay:
     """The exchange and agents of `day` for a synthetic universe of `symbols` instruments
-    under `seed` (`agent_seed`, default `seed`, varies the agents alone), nothing run yet."""
-    universe = make_universe(symbols, seed=seed)
+    under `seed` (`agent_seed`, default `seed`, varies the agents alone), nothing run yet.
+    `codes` must be in the universe (they count towards `symbols`; see `make_universe`)."""
+    universe = make_universe(symbols, seed=seed, codes=codes)
     rows, state, bars = day_bars(universe, day, seed=seed, symbols=None)
     names = tuple(str(s) for s in rows.symbols.tolist())
     exchange = SimExchange(

@@ -262,12 +262,10 @@ class SimVenue:
 
 def _still_reserved(update: OrderUpdate, reserved: int) -> int:
     """Shares an order still needs reserved after `update`."""
-    if update.status is OrderStatus.REJECTED:
-        return 0  # the new order was refused
-    if update.reject_code:
-        return reserved  # a refused modify or cancel changes nothing
     if update.status in _DONE:
-        return 0
+        return 0  # refused, cancelled (an unfillable FOK carries its reason too) or expired
+    if update.reject_code:
+        return reserved  # a refused modify or cancel of a live order changes nothing
     return min(reserved, update.leaves_qty)
 
 

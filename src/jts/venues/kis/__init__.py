@@ -1,0 +1,1 @@
+"""KIS (Korea Investment & Securities) Open API: wire protocol, adapter, local simulator."""
