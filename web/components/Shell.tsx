@@ -62,7 +62,8 @@ export function Shell({ children }: { children: React.ReactNode }) {
       )}
       <header className="sticky top-0 z-20 flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-neutral-200 bg-white/90 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
         <span className="text-lg font-bold tracking-tight">{t("app.name")}</span>
-        <nav className="flex flex-wrap gap-1 text-sm">
+        {/* on a phone the menu is its own row that scrolls sideways, under the name and controls */}
+        <nav className="order-last -mx-1 flex w-full gap-1 overflow-x-auto whitespace-nowrap text-sm sm:order-none sm:mx-0 sm:w-auto sm:flex-wrap">
           {NAV.map(([href, key]) => {
             const active = href === "/" ? path === "/" : path?.startsWith(href);
             return (
@@ -88,7 +89,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
             {theme === "dark" ? t("theme.light") : t("theme.dark")}
           </button>
           {user && (
-            <span className="text-neutral-500">
+            <span className="hidden text-neutral-500 sm:inline dark:text-slate-400">
               {user.username} · {user.role}
             </span>
           )}

@@ -1,7 +1,9 @@
 // The REST client: every call goes to the gateway's public API (/api/v1) with the access
 // token; a 401 triggers one refresh-token rotation and a retry. Failures become ApiError with
-// the gateway's one error shape (code, message, details).
+// the gateway's one error shape (code, message, details). The RateLimit-* headers of every
+// answer go to the rate-limit store (lib/stores/rateLimit.ts).
 import { useAuth } from "./auth";
+import { useRateLimit } from "./stores/rateLimit";
 
 export class ApiError extends Error {
   constructor(
@@ -43,6 +45,7 @@ export async function api<T>(method: string, path: string, body?: Body, retry = 
   } catch {
     throw new ApiError(0, "offline", "the server cannot be reached");
   }
+  useRateLimit.getState().record(response.headers);
   if (response.status === 401 && retry && useAuth.getState().refreshToken) {
     if (await refreshOnce()) return api<T>(method, path, body, false);
   }

@@ -30,3 +30,10 @@ export function useT(): (key: string, vars?: Record<string, string | number>) =>
   const locale = useLocale((s) => s.locale);
   return (key, vars) => translate(locale, key, vars);
 }
+
+/** The words of `key`, or `raw` (usually the server's own value) when no area has that key:
+ * for server enums the dashboard may not know yet. */
+export function wordsOr(t: (key: string) => string, key: string, raw: string): string {
+  const text = t(key);
+  return text === key ? raw : text;
+}

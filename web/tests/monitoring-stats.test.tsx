@@ -3,7 +3,7 @@ import { mergeJobs } from "@/components/monitoring/JobQueue";
 import { detailPairs } from "@/components/monitoring/ServiceHealth";
 import { bucketOf, feedClockNs, groupStaleness, percentile, rates, summarize } from "@/components/monitoring/stats";
 import { fmtAge } from "@/components/monitoring/useNow";
-import { readBudget } from "@/components/monitoring/fetchSystem";
+import { readBudget } from "@/lib/stores/rateLimit";
 
 const S = 1e9; // ns per second
 

@@ -27,3 +27,19 @@ describe("quotes store", () => {
     expect(useQuotes.getState().changedAt["000660"]).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("quote order", () => {
+  it("keeps the newest quote per symbol when an older one arrives late", async () => {
+    useQuotes.getState().replaceAll([]);
+    const at = (last: number, ts_ns: number) => ({ ...quote("035720", last), ts_ns });
+    pushQuote(at(50_000, 30));
+    pushQuote(at(49_000, 10)); // late: older than the one before it in the same batch
+    await new Promise((r) => setTimeout(r, 20));
+    expect(useQuotes.getState().quotes["035720"].last).toBe(50_000);
+    useQuotes.getState().applyMany([at(48_000, 20)]); // late, in a later batch
+    expect(useQuotes.getState().quotes["035720"].last).toBe(50_000);
+    expect(useQuotes.getState().direction["035720"]).toBeUndefined(); // no flash for a dropped quote
+    useQuotes.getState().applyMany([at(51_000, 40), at(52_000, 40)]); // same time: the later message wins
+    expect(useQuotes.getState().quotes["035720"].last).toBe(52_000);
+  });
+});

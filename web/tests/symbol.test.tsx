@@ -99,12 +99,12 @@ describe("order ticket", () => {
 
   it("starts at the last price and steps by the tick", async () => {
     ticket();
-    await waitFor(() => expect(price().value).toBe("10000"));
+    await waitFor(() => expect(price().value).toBe("10,000"));
     await act(async () => fireEvent.click(screen.getByTestId("tick-up")));
-    expect(price().value).toBe("10010");
+    expect(price().value).toBe("10,010");
     await act(async () => fireEvent.click(screen.getByTestId("tick-down")));
     await act(async () => fireEvent.click(screen.getByTestId("tick-down")));
-    expect(price().value).toBe("9990");
+    expect(price().value).toBe("9,990");
   });
 
   it("refuses an off-tick price inline and sends nothing", async () => {
@@ -127,10 +127,10 @@ describe("order ticket", () => {
     ticket();
     await type("ticket-price", "13000");
     await act(async () => fireEvent.click(screen.getByTestId("tick-up")));
-    expect(price().value).toBe("13000");
+    expect(price().value).toBe("13,000");
     await type("ticket-price", "7000");
     await act(async () => fireEvent.click(screen.getByTestId("tick-down")));
-    expect(price().value).toBe("7000");
+    expect(price().value).toBe("7,000");
   });
 
   it("shows the placed order", async () => {

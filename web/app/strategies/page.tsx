@@ -1,13 +1,15 @@
 "use client";
 // Strategies: the saved programs and the ones running on the account, an editor checked by
-// the server's validator as you type, versions, start/pause/resume/stop, and backtests.
+// the server's validator as you type, versions, start/pause/resume/stop, delete, and backtests.
 import { useState } from "react";
 import { ApiError, get, post, put } from "@/lib/api";
+import { useServerText } from "@/lib/serverText";
 import { can, useAuth } from "@/lib/auth";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/strategies";
 import { BacktestPanel } from "@/components/strategies/BacktestPanel";
 import { CodeEditor } from "@/components/strategies/CodeEditor";
+import { DeleteStrategy } from "@/components/strategies/DeleteStrategy";
 import { RunningList } from "@/components/strategies/RunningList";
 import { SavedList } from "@/components/strategies/SavedList";
 import { Versions } from "@/components/strategies/Versions";
@@ -34,6 +36,7 @@ const BUTTON = "rounded px-3 py-1.5 text-sm font-semibold disabled:opacity-40";
 
 export default function StrategiesPage() {
   const t = useT();
+  const server = useServerText();
   const canTrade = can(useAuth((s) => s.user), "trader");
   const [source, setSource] = useState(TEMPLATE);
   const [base, setBase] = useState<string | null>(null); // the open version's text
@@ -51,7 +54,7 @@ export default function StrategiesPage() {
   const ready = !validation.checking && verdict?.valid === true;
   const isRunning = open !== null && (running.data ?? []).some((r) => r.name === open.name);
 
-  const fail = (e: unknown) => setNotice({ ok: false, text: e instanceof ApiError ? e.message : String(e) });
+  const fail = (e: unknown) => setNotice({ ok: false, text: server.error(e) });
   const load = (doc: StrategyDocument) => {
     setSource(doc.source);
     setBase(doc.source);
@@ -131,6 +134,20 @@ export default function StrategiesPage() {
             >
               {t("strategies.start")}
             </button>
+            {open && canTrade && (
+              <DeleteStrategy
+                name={open.name}
+                disabled={busy}
+                running={isRunning}
+                onDeleted={() => {
+                  setNotice({ ok: true, text: t("strategies.deleted", { name: open.name }) });
+                  setSource(TEMPLATE);
+                  setBase(null);
+                  setOpen(null);
+                  void refresh();
+                }}
+              />
+            )}
           </div>
           {notice && (
             <p role="status" data-testid="strategy-notice" className={`text-sm ${notice.ok ? "text-emerald-700 dark:text-emerald-400" : "text-red-600 dark:text-red-400"}`}>
@@ -148,9 +165,10 @@ export default function StrategiesPage() {
 
 function Verdict({ checking, valid, count, error }: { checking: boolean; valid: boolean | undefined; count: number; error: unknown }) {
   const t = useT();
+  const server = useServerText();
   let text = t("editor.checking");
   let colour = "text-neutral-500";
-  if (error instanceof ApiError) [text, colour] = [error.message, "text-red-600 dark:text-red-400"];
+  if (error instanceof ApiError) [text, colour] = [server.error(error), "text-red-600 dark:text-red-400"];
   else if (!checking && valid === true) [text, colour] = [`✓ ${t("editor.valid")}`, "text-emerald-700 dark:text-emerald-400"];
   else if (!checking && valid === false) [text, colour] = [`✗ ${t("editor.problems", { n: count })}`, "text-red-600 dark:text-red-400"];
   return (

@@ -4,8 +4,8 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm, type Resolver } from "react-hook-form";
-import { ApiError } from "@/lib/api";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import "@/lib/messages/alerts";
 import { alertSchema, defaultCooldown, KINDS, needsSymbol, type AlertFormValues, type AlertSpec, type Kind } from "./schema";
 
@@ -22,6 +22,7 @@ const resolver = zodResolver(alertSchema) as unknown as Resolver<AlertFormValues
 
 export function AlertForm({ initial, editing, onSubmit, onCancel }: Props) {
   const t = useT();
+  const server = useServerText();
   const [failure, setFailure] = useState<string | null>(null);
   const { register, handleSubmit, watch, setValue, getFieldState, formState, reset } = useForm<AlertFormValues, unknown, AlertSpec>({
     resolver,
@@ -43,7 +44,7 @@ export function AlertForm({ initial, editing, onSubmit, onCancel }: Props) {
       await onSubmit(spec);
       if (!editing) reset(initial);
     } catch (e) {
-      setFailure(e instanceof ApiError ? e.message : String(e));
+      setFailure(server.error(e));
     }
   });
 

@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ApiError } from "@/lib/api";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import { fmtStamp } from "./format";
 import { currentSubscription, disablePush, enablePush, forget, pushSupport, sendTest, serverSubscriptions, type TestResult } from "./push";
 
@@ -12,6 +13,7 @@ const BUTTON = "rounded px-3 py-1.5 text-sm font-semibold disabled:opacity-40";
 
 export function PushPanel() {
   const t = useT();
+  const server = useServerText();
   const client = useQueryClient();
   const [support] = useState(pushSupport);
   const [permission, setPermission] = useState<string>(() => (typeof Notification === "undefined" ? "default" : Notification.permission));
@@ -32,7 +34,7 @@ export function PushPanel() {
     try {
       await work();
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
+      setMessage({ ok: false, text: server.error(e) });
     } finally {
       if (typeof Notification !== "undefined") setPermission(Notification.permission);
       await client.invalidateQueries({ queryKey: ["push", "subscriptions"] });

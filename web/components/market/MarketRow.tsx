@@ -4,7 +4,7 @@
 import { memo } from "react";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/market";
-import { changeColor, fmtPct, fmtQty, fmtWon } from "@/lib/format";
+import { changeColor, fmtPct, fmtPrice, fmtQty } from "@/lib/format";
 import { useQuotes } from "@/lib/stores/quotes";
 import { flashClass } from "./flash";
 import { QuoteFlags } from "./QuoteFlags";
@@ -67,11 +67,11 @@ export const MarketRow = memo(function MarketRow({ symbol, name, top, starred, l
       </span>
       <span role="cell" className={`text-right font-semibold tabular-nums ${color}`}>
         <span key={changedAt} data-testid="last" data-pub-ns={quote?.pub_ns} className={`rounded px-1 ${flash}`}>
-          {quote ? fmtWon(quote.last) : "—"}
+          {quote ? fmtPrice(quote.last) : "—"}
         </span>
       </span>
       <span role="cell" data-testid="change-pct" className={`text-right tabular-nums ${color}`}>
-        {quote ? fmtPct(quote.change_pct) : "—"}
+        {quote?.last ? fmtPct(quote.change_pct) : "—"}
       </span>
       <span role="cell" className="text-right tabular-nums text-neutral-600 dark:text-slate-300">
         {quote ? fmtQty(quote.volume) : "—"}

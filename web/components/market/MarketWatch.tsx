@@ -1,10 +1,13 @@
 "use client";
-// The market watch: search, watchlist tabs and the live, virtualized table of every symbol.
+// The market watch: search, watchlist tabs and the live, virtualized table of every symbol,
+// sortable by any column (code order until a header is clicked).
 import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { useT } from "@/lib/i18n";
+import { nextSort, type Sort } from "@/lib/sort";
 import "@/lib/messages/market";
-import { filterListings } from "./filter";
+import { filterListings, type MarketSortKey } from "./filter";
 import { MarketTable } from "./MarketTable";
+import { useSortedRows } from "./useSortedRows";
 import { useUniverse } from "./useUniverse";
 import { ALL, listLabel, WatchlistTabs } from "./WatchlistTabs";
 import { useWatchlists } from "./watchlists";
@@ -21,7 +24,10 @@ export function MarketWatch() {
 
   const shown = lists.find((l) => l.id === tab);
   const starList = shown ?? lists.find((l) => l.id === target) ?? lists[0];
-  const rows = useMemo(() => filterListings(listings, query, shown?.symbols), [listings, query, shown]);
+  const [sort, setSort] = useState<Sort<MarketSortKey>>(null);
+  const onSort = useCallback((key: MarketSortKey) => setSort((s) => nextSort(s, key, key === "code" || key === "name" ? "asc" : "desc")), []);
+  const filtered = useMemo(() => filterListings(listings, query, shown?.symbols), [listings, query, shown]);
+  const rows = useSortedRows(filtered, sort);
   const starred = useMemo(() => new Set(starList?.symbols ?? []), [starList]);
   const onStar = useCallback((symbol: string) => starList && toggle(starList.id, symbol), [starList, toggle]);
 
@@ -64,7 +70,7 @@ export function MarketWatch() {
         </span>
       </div>
       <WatchlistTabs active={shown ? tab : ALL} onSelect={setTab} />
-      <MarketTable rows={loading || error ? [] : rows} starred={starred} listName={starList ? listLabel(starList, t) : ""} onStar={onStar} empty={empty} />
+      <MarketTable rows={loading || error ? [] : rows} starred={starred} listName={starList ? listLabel(starList, t) : ""} onStar={onStar} empty={empty} sort={sort} onSort={onSort} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { Card, Empty, Table, Td, Th } from "@/components/overview/ui";
 import { get } from "@/lib/api";
-import { fmtClock } from "@/components/overview/clock";
+import { fmtClock } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/monitoring";
 import { useQuotes } from "@/lib/stores/quotes";
@@ -53,7 +53,8 @@ export function FeedStaleness() {
   const quotes = Object.values(useQuotes.getState().quotes);
   const clock = feedClockNs(quotes);
   const groups = groupStaleness(quotes, (s) => markets.get(s), clock, t("mon.other"));
-  const arrivedAgo = arrival.current === null ? null : now - arrival.current;
+  // the ref moves between the once-a-second ticks of `now`: never "-200 ms ago"
+  const arrivedAgo = arrival.current === null ? null : Math.max(0, now - arrival.current);
   return (
     <Card
       title={t("mon.staleness")}

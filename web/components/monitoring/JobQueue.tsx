@@ -4,8 +4,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { Card, Empty, ErrorLine, Table, Td, Th } from "@/components/overview/ui";
 import { get } from "@/lib/api";
-import { fmtTime } from "@/lib/format";
+import { fmtClock } from "@/lib/format";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import "@/lib/messages/monitoring";
 import { useAccount, type Job } from "@/lib/stores/account";
 
@@ -29,6 +30,7 @@ export function mergeJobs(fetched: JobAnswer[], live: Record<string, Job>): Row[
 
 export function JobQueue({ queue }: { queue: { workers?: number; queued?: number; running?: number } | undefined }) {
   const t = useT();
+  const server = useServerText();
   const jobs = useQuery({ queryKey: ["jobs", "recent"], queryFn: () => get<JobAnswer[]>("/jobs?limit=20"), refetchInterval: 30_000 });
   const live = useAccount((s) => s.jobs);
   const rows = mergeJobs(jobs.data ?? [], live).slice(0, 20);
@@ -64,12 +66,12 @@ export function JobQueue({ queue }: { queue: { workers?: number; queued?: number
           <tbody>
             {rows.map((j) => (
               <tr key={j.job_id} data-testid="job-row">
-                <Td className="tabular-nums">{j.created_ns ? fmtTime(j.created_ns) : "—"}</Td>
+                <Td className="tabular-nums">{j.created_ns ? fmtClock(j.created_ns) : "—"}</Td>
                 <Td>{j.kind}</Td>
                 <Td>{j.owner ?? "—"}</Td>
                 <Td className={TONE[j.status] ?? ""}>{j.status}</Td>
                 <Td num>{Math.round(j.progress * 100)}%</Td>
-                <Td className="max-w-xs truncate text-neutral-500" >{j.error ?? j.message}</Td>
+                <Td className="max-w-xs truncate text-neutral-500" >{server.job(j.error ?? j.message)}</Td>
               </tr>
             ))}
           </tbody>

@@ -4,7 +4,7 @@
 import { Card } from "@/components/overview/ui";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/monitoring";
-import type { RateBudget } from "./fetchSystem";
+import type { RateBudget } from "@/lib/stores/rateLimit";
 
 export function RateLimits({ budget, refusals, checked }: { budget: RateBudget | null; refusals: number | undefined; checked: boolean }) {
   const t = useT();

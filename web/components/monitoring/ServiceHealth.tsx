@@ -3,8 +3,8 @@
 // service reports), live from the `system` channel.
 import type { ServiceHealth as Service } from "@/components/overview/system";
 import { Card, Empty, StatusDot, Table, Td, Th } from "@/components/overview/ui";
-import { fmtClock } from "@/components/overview/clock";
-import { useT } from "@/lib/i18n";
+import { fmtClock } from "@/lib/format";
+import { useT, wordsOr } from "@/lib/i18n";
 import "@/lib/messages/monitoring";
 
 const numbers = new Intl.NumberFormat("ko-KR", { maximumFractionDigits: 2 });
@@ -25,7 +25,7 @@ export function ServiceHealth({ services, status }: { services: Service[]; statu
     <Card
       title={t("mon.services")}
       testId="services"
-      action={status && <StatusDot tone={status === "ok" ? "ok" : "warn"}>{t("mon.overall", { s: status })}</StatusDot>}
+      action={status && <StatusDot tone={status === "ok" ? "ok" : "warn"}>{t("mon.overall", { s: wordsOr(t, `mon.status.${status}`, status) })}</StatusDot>}
     >
       {services.length === 0 ? (
         <Empty>{t("common.loading")}</Empty>
@@ -45,7 +45,7 @@ export function ServiceHealth({ services, status }: { services: Service[]; statu
                 <Td className="font-medium">{s.name}</Td>
                 <Td>
                   <StatusDot tone={s.healthy ? "ok" : "bad"}>
-                    {s.state} · {t(s.healthy ? "mon.healthy" : "mon.unhealthy")}
+                    {wordsOr(t, `mon.svc.${s.state}`, s.state)} · {t(s.healthy ? "mon.healthy" : "mon.unhealthy")}
                   </StatusDot>
                   {s.error && <div className="max-w-xs whitespace-normal text-xs text-red-500">{s.error}</div>}
                 </Td>

@@ -1,11 +1,10 @@
 "use client";
 // Equity and P&L at a glance: today's P&L is the account's daily_pnl, the total is realized
 // plus unrealized, coloured the Korean way (red up, blue down).
-import { changeColor, fmtSigned, fmtWon } from "@/lib/format";
+import { changeColor, fmtClock, fmtSigned, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/overview";
 import { useAccount } from "@/lib/stores/account";
-import { fmtClock } from "./clock";
 
 function Stat({ label, value, sub, tone = "", testId }: { label: string; value: string; sub?: string; tone?: string; testId: string }) {
   return (

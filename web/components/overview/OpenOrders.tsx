@@ -1,17 +1,30 @@
 "use client";
 // Working orders from the `orders` channel (seeded over REST); traders may cancel each one
-// (DELETE /orders/{id}); the channel then reports the cancel.
+// (DELETE /orders/{id}); the channel then reports the cancel. Newest first until a header
+// click sorts by that column.
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { can, useAuth } from "@/lib/auth";
 import { del } from "@/lib/api";
-import { fmtQty, fmtWon } from "@/lib/format";
+import { fmtClock, fmtQty, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/overview";
 import { useAccount, type Order } from "@/lib/stores/account";
+import { nextSort, type Sort } from "@/lib/sort";
 import { openOrders } from "./account";
-import { fmtClock } from "./clock";
-import { Button, Card, Empty, ErrorLine, Table, Td, Th } from "./ui";
+import { firstDir, sortOrders, type OrderKey } from "./tableSort";
+import { Button, Card, Empty, ErrorLine, SortTh, Table, Td, Th } from "./ui";
+
+const COLUMNS: [OrderKey, string, boolean][] = [
+  ["time", "overview.time", false],
+  ["symbol", "overview.symbol", false],
+  ["side", "overview.side", false],
+  ["price", "overview.price", true],
+  ["qty", "overview.qty", true],
+  ["filled", "overview.filled", true],
+  ["status", "overview.status", false],
+  ["strategy", "overview.strategy", false],
+];
 
 export function OpenOrders() {
   const t = useT();
@@ -29,7 +42,8 @@ export function OpenOrders() {
         return next;
       }),
   });
-  const rows = openOrders(orders);
+  const [sort, setSort] = useState<Sort<OrderKey>>(null);
+  const rows = sortOrders(openOrders(orders), sort);
   const trader = can(user, "trader");
   return (
     <Card title={`${t("overview.openOrders")} (${rows.length})`} testId="open-orders">
@@ -40,14 +54,11 @@ export function OpenOrders() {
         <Table>
           <thead>
             <tr>
-              <Th>{t("overview.time")}</Th>
-              <Th>{t("overview.symbol")}</Th>
-              <Th>{t("overview.side")}</Th>
-              <Th num>{t("overview.price")}</Th>
-              <Th num>{t("overview.qty")}</Th>
-              <Th num>{t("overview.filled")}</Th>
-              <Th>{t("overview.status")}</Th>
-              <Th>{t("overview.strategy")}</Th>
+              {COLUMNS.map(([key, label, num]) => (
+                <SortTh key={key} num={num} testId={`sort-order-${key}`} active={sort?.key === key ? sort.dir : null} onSort={() => setSort((s) => nextSort(s, key, firstDir(num || key === "time")))}>
+                  {t(label)}
+                </SortTh>
+              ))}
               {trader && <Th />}
             </tr>
           </thead>

@@ -1,17 +1,31 @@
 "use client";
-// Holdings valued at the last price, from the `positions` channel (seeded over REST).
+// Holdings valued at the last price, from the `positions` channel (seeded over REST); a
+// header click sorts by that column (biggest holding first until then).
+import { useState } from "react";
 import { changeColor, fmtPct, fmtQty, fmtSigned, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/overview";
-import { useAccount, type Position } from "@/lib/stores/account";
-import { Card, Empty, Table, Td, Th } from "./ui";
+import { nextSort, type Sort } from "@/lib/sort";
+import { useAccount } from "@/lib/stores/account";
+import { firstDir, returnPct, sortPositions, type PositionKey } from "./tableSort";
+import { Card, Empty, SortTh, Table, Td } from "./ui";
 
-const returnPct = (p: Position) => (p.avg_price > 0 ? ((p.last - p.avg_price) / p.avg_price) * 100 * Math.sign(p.qty) : 0);
+const COLUMNS: [PositionKey, string, boolean][] = [
+  ["symbol", "overview.symbol", false],
+  ["qty", "overview.qty", true],
+  ["avg_price", "overview.avgPrice", true],
+  ["last", "overview.last", true],
+  ["value", "overview.value", true],
+  ["unrealized", "overview.unrealized", true],
+  ["return_pct", "overview.returnPct", true],
+  ["realized", "overview.realized", true],
+];
 
 export function PositionsTable() {
   const t = useT();
   const positions = useAccount((s) => s.positions);
-  const rows = positions.filter((p) => p.qty !== 0).sort((a, b) => Math.abs(b.market_value) - Math.abs(a.market_value));
+  const [sort, setSort] = useState<Sort<PositionKey>>(null);
+  const rows = sortPositions(positions, sort);
   return (
     <Card title={`${t("overview.positions")} (${rows.length})`} testId="positions">
       {rows.length === 0 ? (
@@ -20,14 +34,11 @@ export function PositionsTable() {
         <Table>
           <thead>
             <tr>
-              <Th>{t("overview.symbol")}</Th>
-              <Th num>{t("overview.qty")}</Th>
-              <Th num>{t("overview.avgPrice")}</Th>
-              <Th num>{t("overview.last")}</Th>
-              <Th num>{t("overview.value")}</Th>
-              <Th num>{t("overview.unrealized")}</Th>
-              <Th num>{t("overview.returnPct")}</Th>
-              <Th num>{t("overview.realized")}</Th>
+              {COLUMNS.map(([key, label, num]) => (
+                <SortTh key={key} num={num} testId={`sort-position-${key}`} active={sort?.key === key ? sort.dir : null} onSort={() => setSort((s) => nextSort(s, key, firstDir(num)))}>
+                  {t(label)}
+                </SortTh>
+              ))}
             </tr>
           </thead>
           <tbody>

@@ -1,10 +1,10 @@
 "use client";
 // Where the data and the orders go: the dashboard's own live connection, each venue
 // (connected, its trading state and clock), today's KRX phase and the services' health.
-import { useT } from "@/lib/i18n";
+import { useT, wordsOr } from "@/lib/i18n";
 import "@/lib/messages/overview";
 import { useLive } from "@/lib/stores/live";
-import { fmtClock } from "./clock";
+import { fmtClock } from "@/lib/format";
 import type { SystemInfo } from "./system";
 import { Card, ErrorLine, StatusDot } from "./ui";
 
@@ -36,14 +36,14 @@ export function VenueStatus({ system, error }: { system: SystemInfo | undefined;
         ))}
         {system?.market && (
           <li className="flex items-center justify-between gap-2 text-xs text-neutral-500 dark:text-slate-400">
-            <span>{t("overview.marketPhase", { phase: system.market.phase })}</span>
+            <span>{t("overview.marketPhase", { phase: wordsOr(t, `overview.phase.${system.market.phase}`, system.market.phase) })}</span>
             <span>{system.market.date}</span>
           </li>
         )}
         {services.length > 0 && (
           <li className="flex items-center justify-between gap-2">
             <span>{t("overview.services", { ok: healthy, n: services.length })}</span>
-            <StatusDot tone={healthy === services.length ? "ok" : "warn"}>{system?.status}</StatusDot>
+            <StatusDot tone={healthy === services.length ? "ok" : "warn"}>{wordsOr(t, `overview.health.${system?.status}`, system?.status ?? "")}</StatusDot>
           </li>
         )}
       </ul>

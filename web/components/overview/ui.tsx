@@ -3,7 +3,7 @@
 // cells that scroll sideways on a phone, a modal dialog, buttons and an error line.
 import { useEffect, useRef } from "react";
 import { createPortal } from "react-dom";
-import { ApiError } from "@/lib/api";
+import { useServerText } from "@/lib/serverText";
 
 export function Card({
   title,
@@ -55,6 +55,42 @@ export function Th({ children, num = false }: { children?: React.ReactNode; num?
   );
 }
 
+/** A header that sorts its table: a click flips the direction, an arrow shows it. */
+export function SortTh({
+  children,
+  num = false,
+  active,
+  onSort,
+  testId,
+}: {
+  children: React.ReactNode;
+  num?: boolean;
+  /** "asc" / "desc" when the table is sorted by this column, else null. */
+  active: "asc" | "desc" | null;
+  onSort: () => void;
+  testId?: string;
+}) {
+  return (
+    <th
+      aria-sort={active === "asc" ? "ascending" : active === "desc" ? "descending" : "none"}
+      className={`whitespace-nowrap border-b border-neutral-200 px-3 py-1.5 text-xs font-medium text-neutral-500 dark:border-slate-800 dark:text-slate-400 ${num ? "text-right" : "text-left"}`}
+    >
+      <button
+        type="button"
+        onClick={onSort}
+        data-testid={testId}
+        data-sort={active ?? undefined}
+        className={`relative inline-flex items-center hover:text-neutral-900 dark:hover:text-white ${active ? "text-neutral-900 dark:text-white" : ""}`}
+      >
+        {children}
+        <span aria-hidden className={`absolute top-1/2 -translate-y-1/2 text-[9px] ${num ? "-left-3" : "-right-3"}`}>
+          {active === "asc" ? "▲" : active === "desc" ? "▼" : ""}
+        </span>
+      </button>
+    </th>
+  );
+}
+
 export function Td({ children, num = false, className = "" }: { children?: React.ReactNode; num?: boolean; className?: string }) {
   return (
     <td
@@ -93,10 +129,11 @@ export function Button({
 export const inputClass =
   "w-full rounded border border-neutral-300 bg-white px-2 py-1.5 text-sm disabled:bg-neutral-100 disabled:text-neutral-500 dark:border-slate-700 dark:bg-slate-950 dark:disabled:bg-slate-900 dark:disabled:text-slate-400";
 
-/** The message of a failed request, once, in red. */
+/** The message of a failed request, once, in red (known server codes in the chosen language). */
 export function ErrorLine({ error }: { error: unknown }) {
+  const server = useServerText();
   if (!error) return null;
-  const text = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  const text = server.error(error);
   return (
     <p role="alert" className="text-sm text-red-600 dark:text-red-400">
       {text}

@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, get, post } from "@/lib/api";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import { useAccount, type Job } from "@/lib/stores/account";
 import { useLive } from "@/lib/stores/live";
 import { changeColor } from "@/lib/format";
@@ -29,6 +30,7 @@ export function latest(live: Progress | undefined, polled: Progress | undefined)
 
 export function BacktestJob({ job: started, canCancel }: { job: JobInfo; canCancel: boolean }) {
   const t = useT();
+  const server = useServerText();
   const id = started.job_id;
   const live = useAccount((s) => s.jobs[id]);
   const socketOpen = useLive((s) => s.status === "open");
@@ -57,7 +59,7 @@ export function BacktestJob({ job: started, canCancel }: { job: JobInfo; canCanc
             <span className="font-semibold" data-testid="backtest-status">
               {t(`job.${job.status}`)}
             </span>
-            {job.message && !TERMINAL.has(job.status) && <span className="ml-2 text-neutral-500">{job.message}</span>}
+            {job.message && !TERMINAL.has(job.status) && <span className="ml-2 text-neutral-500">{server.job(job.message)}</span>}
           </span>
           <span className="tabular-nums">{pct}%</span>
         </div>
@@ -80,7 +82,7 @@ export function BacktestJob({ job: started, canCancel }: { job: JobInfo; canCanc
         )}
       </div>
       {done && result.data?.result && <Results jobId={id} result={result.data.result} />}
-      {result.error instanceof ApiError && <p className="text-sm text-red-600">{result.error.message}</p>}
+      {result.error instanceof ApiError && <p className="text-sm text-red-600">{server.error(result.error)}</p>}
     </div>
   );
 }
@@ -92,7 +94,8 @@ function Results({ jobId, result }: { jobId: string; result: BacktestResult }) {
   const s = result.summary;
   const warnings = Array.isArray(s.warnings) ? (s.warnings as string[]) : [];
   const params = s.params && typeof s.params === "object" ? Object.entries(s.params as Record<string, unknown>) : [];
-  const fail = (e: unknown) => setFailure(e instanceof ApiError ? e.message : String(e));
+  const server = useServerText();
+  const fail = (e: unknown) => setFailure(server.error(e));
 
   return (
     <div className="space-y-3" data-testid="backtest-results">

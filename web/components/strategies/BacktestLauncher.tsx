@@ -3,9 +3,11 @@
 // the program's declared params; submits the editor's text as a `backtest` job.
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useMemo, useState } from "react";
-import { useForm } from "react-hook-form";
-import { ApiError, post } from "@/lib/api";
+import { useController, useForm } from "react-hook-form";
+import { GroupedNumberInput } from "@/components/GroupedNumberInput";
+import { post } from "@/lib/api";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import { backtestRequest, backtestSchema, DEFAULT_FORM, type BacktestForm } from "./backtestForm";
 import type { JobInfo } from "./queries";
 
@@ -22,11 +24,13 @@ const LABEL = "block text-xs text-neutral-600 dark:text-slate-400";
 
 export function BacktestLauncher({ strategy, params, ready, canRun, onStarted }: Props) {
   const t = useT();
+  const server = useServerText();
   const [failure, setFailure] = useState<string | null>(null);
-  const { register, handleSubmit, watch, getValues, setValue, formState } = useForm({
+  const { register, handleSubmit, watch, getValues, setValue, formState, control } = useForm({
     resolver: zodResolver(backtestSchema),
     defaultValues: DEFAULT_FORM,
   });
+  const cash = useController({ control, name: "cash" }).field;
   const errors = formState.errors;
   const source = watch("source");
   const declared = useMemo(() => Object.entries(params), [params]);
@@ -47,7 +51,7 @@ export function BacktestLauncher({ strategy, params, ready, canRun, onStarted }:
     try {
       onStarted(await post<JobInfo>("/backtests", backtestRequest(form, strategy)));
     } catch (e) {
-      setFailure(e instanceof ApiError ? e.message : String(e));
+      setFailure(server.error(e));
     }
   });
 
@@ -111,7 +115,15 @@ export function BacktestLauncher({ strategy, params, ready, canRun, onStarted }:
         </label>
         <label className={`${LABEL} col-span-2 sm:col-span-1`}>
           {t("bt.cash")}
-          <input type="number" inputMode="numeric" step={1_000_000} className={INPUT} {...register("cash", num)} />
+          <GroupedNumberInput
+            className={`${INPUT} text-right tabular-nums`}
+            name={cash.name}
+            ref={cash.ref}
+            onBlur={cash.onBlur}
+            value={Number(cash.value)}
+            onValue={cash.onChange}
+            onStep={(steps) => cash.onChange(Math.max(1_000_000, (Number(cash.value) || 0) + steps * 1_000_000))}
+          />
           {error(errors.cash?.message)}
         </label>
       </div>

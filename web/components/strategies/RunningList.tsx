@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { ApiError, post } from "@/lib/api";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import { StateBadge } from "./SavedList";
 import type { RunningStrategy } from "./queries";
 
@@ -18,6 +19,7 @@ const BUTTON = "rounded border border-neutral-300 px-2 py-0.5 text-xs hover:bg-n
 
 export function RunningList({ items, error, canTrade, onChanged, onError }: Props) {
   const t = useT();
+  const server = useServerText();
   const [busy, setBusy] = useState<string | null>(null);
 
   const act = async (name: string, action: "pause" | "resume" | "stop") => {
@@ -27,7 +29,7 @@ export function RunningList({ items, error, canTrade, onChanged, onError }: Prop
       await post(`/trading/strategies/${encodeURIComponent(name)}`, { action });
       onChanged();
     } catch (e) {
-      onError(e instanceof ApiError ? e.message : String(e));
+      onError(server.error(e));
     } finally {
       setBusy(null);
     }
@@ -38,7 +40,7 @@ export function RunningList({ items, error, canTrade, onChanged, onError }: Prop
       <h2 id="running-title" className="mb-2 text-sm font-semibold">
         {t("strategies.running")}
       </h2>
-      {error instanceof ApiError && <p className="text-xs text-neutral-500">{error.message}</p>}
+      {error instanceof ApiError && <p className="text-xs text-neutral-500">{server.error(error)}</p>}
       {items && items.length === 0 && <p className="text-xs text-neutral-500">{t("strategies.noneRunning")}</p>}
       <ul className="space-y-2" data-testid="running-list">
         {items?.map((item) => (

@@ -11,3 +11,6 @@ const stamp = new Intl.DateTimeFormat("ko-KR", {
 
 /** `2026. 03. 05. 09:15` in KST; "—" for a missing time. */
 export const fmtStamp = (ns: number | null | undefined) => (ns ? stamp.format(new Date(ns / 1e6)) : "—");
+
+/** Times of the day (HH:MM:SS KST) are the shared formatter's. */
+export { fmtClock } from "@/lib/format";

@@ -5,9 +5,9 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { del, get } from "@/lib/api";
 import { can, useAuth } from "@/lib/auth";
-import { fmtQty, fmtWon } from "@/lib/format";
-import { fmtClock } from "./clock";
+import { fmtClock, fmtQty, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import "@/lib/messages/symbol";
 import { useAccount, type Order } from "@/lib/stores/account";
 
@@ -27,11 +27,12 @@ export function OpenOrders({ code }: { code: string }) {
   const upsertOrder = useAccount((s) => s.upsertOrder);
   const fetched = useQuery({ queryKey: ["symbol", "open-orders", code], queryFn: () => get<Order[]>(`/orders?status=open&symbol=${code}`) });
   const [failure, setFailure] = useState<string | null>(null);
+  const server = useServerText();
   const cancel = useMutation({
     mutationFn: (id: string) => del<Order>(`/orders/${encodeURIComponent(id)}`),
     onMutate: () => setFailure(null),
     onSuccess: (order) => upsertOrder(order),
-    onError: (e) => setFailure(t("symbol.orders.cancelFailed", { message: e.message })),
+    onError: (e) => setFailure(t("symbol.orders.cancelFailed", { message: server.error(e) })),
   });
 
   useEffect(() => {

@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { get } from "@/lib/api";
 import { changeColor, fmtQty, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
+import { useServerText } from "@/lib/serverText";
 import "@/lib/messages/symbol";
 
 type Level = { price: number; qty: number };
@@ -40,6 +41,7 @@ function Row({ level, side, max, prevClose, last, onPick, pickLabel }: { level: 
 
 export function OrderBook({ code, prevClose, last, onPick }: Props) {
   const t = useT();
+  const server = useServerText();
   const book = useQuery({
     queryKey: ["symbol", "book", code],
     queryFn: () => get<Book>(`/book/${code}?levels=10`),
@@ -60,7 +62,7 @@ export function OrderBook({ code, prevClose, last, onPick }: Props) {
         <span>{t("symbol.book.price")}</span>
         <span>{t("symbol.book.bidQty")}</span>
       </div>
-      {book.error && !data && <p className="py-4 text-center text-red-500">{t("symbol.book.unavailable", { message: book.error.message })}</p>}
+      {book.error && !data && <p className="py-4 text-center text-red-500">{t("symbol.book.unavailable", { message: server.error(book.error) })}</p>}
       {!data && !book.error && <p className="py-4 text-center text-neutral-500">{t("common.loading")}</p>}
       {data && data.asks.length + data.bids.length === 0 && <p className="py-4 text-center text-neutral-500">{t("symbol.book.empty")}</p>}
       {data && (

@@ -1,11 +1,12 @@
 "use client";
 // The order ticket: buy or sell, limit or market, a price stepped by the KRX tick and held
 // inside the day's limits (checked here, before the server's risk checks), and a quantity.
-// The server's answer shows under it: the order placed, or why it was refused.
+// The server's answer shows under it: the order placed, or why it was refused. Numbers show
+// thousands separators while typed; keys: B / S side, ↑ ↓ tick, Enter send, Esc clear.
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useForm, type Resolver } from "react-hook-form";
+import { useController, useForm, type Resolver } from "react-hook-form";
 import { ApiError, post } from "@/lib/api";
 import { can, useAuth } from "@/lib/auth";
 import { fmtWon } from "@/lib/format";
@@ -13,6 +14,9 @@ import { useT } from "@/lib/i18n";
 import { stepPrice, tickSize } from "@/lib/krx";
 import "@/lib/messages/symbol";
 import { useAccount, type Order } from "@/lib/stores/account";
+import { GroupedNumberInput } from "@/components/GroupedNumberInput";
+import { formShortcut, pageShortcut } from "./shortcuts";
+import { ShortcutHelp } from "./ShortcutHelp";
 import { TicketOutcome } from "./TicketOutcome";
 import { orderBody, problemVars, ticketSchema, type TicketForm, type TicketInput, type TicketRules } from "./ticketSchema";
 
@@ -22,12 +26,6 @@ type Props = {
   rules: TicketRules;
   /** A price picked in the order book; `n` changes on every pick. */
   picked: { price: number; n: number } | null;
-};
-
-const parseNumber = (v: unknown) => {
-  if (typeof v === "number") return v;
-  const text = String(v ?? "").replaceAll(",", "").trim();
-  return text === "" ? Number.NaN : Number(text);
 };
 
 /** A resolver that validates against the newest rules (the limits arrive with the quote). */
@@ -47,7 +45,11 @@ export function OrderTicket({ code, last, rules, picked }: Props) {
     defaultValues: { side: "buy", order_type: "limit", price: Number.NaN, qty: 1 },
     mode: "onChange",
   });
-  const { register, handleSubmit, setValue, getValues, watch, formState } = form;
+  const { register, handleSubmit, setValue, getValues, watch, formState, control, reset } = form;
+  const priceField = useController({ control, name: "price" }).field;
+  const qtyField = useController({ control, name: "qty" }).field;
+  const box = useRef<HTMLElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const [result, setResult] = useState<Order | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const side = watch("side");
@@ -76,16 +78,51 @@ export function OrderTicket({ code, last, rules, picked }: Props) {
   });
 
   const step = (steps: number) => {
-    const now = parseNumber(getValues("price"));
+    const now = Number(getValues("price"));
     let next = stepPrice(Number.isFinite(now) && now > 0 ? now : (last ?? 1), steps, rules.etf);
     if (rules.upper > 0) next = Math.min(next, rules.upper);
     if (rules.lower > 0) next = Math.max(next, rules.lower);
     setValue("price", next, { shouldValidate: true });
   };
+  const stepQty = (steps: number) => {
+    const now = Number(getValues("qty"));
+    setValue("qty", Math.max(1, (Number.isFinite(now) ? now : 0) + steps), { shouldValidate: true });
+  };
+
+  /** Esc: back to a fresh ticket at the last price (the side stays), the answer cleared. */
+  const clear = useCallback(() => {
+    reset({ side: getValues("side"), order_type: "limit", price: last ?? Number.NaN, qty: 1 });
+    setError(null);
+    setResult(null);
+  }, [reset, getValues, last]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const action = pageShortcut(event, event.target);
+      if (action === null || document.querySelector("[role=dialog]")) return;
+      const target = event.target as Node | null;
+      if (action === "clear") {
+        const inTicket = target !== null && box.current?.contains(target);
+        if (!inTicket && target !== document.body && target !== null) return;
+        clear();
+      } else if (action === "buy" || action === "sell") {
+        setValue("side", action);
+      } else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [clear, setValue]);
+
+  const onFormKey = (event: React.KeyboardEvent<HTMLFormElement>) => {
+    if (formShortcut(event, event.target) !== "submit") return;
+    event.preventDefault();
+    formRef.current?.requestSubmit();
+  };
 
   const fieldError = (name: "price" | "qty") => {
     const message = formState.errors[name]?.message;
-    return message ? t(message, fmtVars(problemVars(parseNumber(price), rules))) : null;
+    return message ? t(message, fmtVars(problemVars(Number(price), rules))) : null;
   };
   const priceError = orderType === "limit" ? fieldError("price") : null;
   const qtyError = fieldError("qty");
@@ -96,9 +133,12 @@ export function OrderTicket({ code, last, rules, picked }: Props) {
     `flex-1 rounded py-1.5 font-semibold ${side === value ? (value === "buy" ? "bg-red-600 text-white" : "bg-blue-600 text-white") : "border border-neutral-300 text-neutral-600 dark:border-slate-700 dark:text-slate-300"}`;
 
   return (
-    <section className="rounded border border-neutral-200 p-3 text-sm dark:border-slate-800" data-testid="order-ticket">
-      <h2 className="mb-2 font-semibold">{t("symbol.ticket.title")}</h2>
-      <form noValidate className="space-y-2" onSubmit={handleSubmit((f) => submit.mutate(orderBody(code, f)))}>
+    <section ref={box} className="rounded border border-neutral-200 p-3 text-sm dark:border-slate-800" data-testid="order-ticket">
+      <div className="mb-2 flex items-center justify-between gap-2">
+        <h2 className="font-semibold">{t("symbol.ticket.title")}</h2>
+        <ShortcutHelp />
+      </div>
+      <form ref={formRef} noValidate className="space-y-2" onKeyDown={onFormKey} onSubmit={handleSubmit((f) => submit.mutate(orderBody(code, f)))}>
         <div className="flex gap-2" role="radiogroup">
           <button type="button" role="radio" aria-checked={buy} data-testid="side-buy" className={sideButton("buy")} onClick={() => setValue("side", "buy")}>
             {t("symbol.ticket.buy")}
@@ -123,22 +163,25 @@ export function OrderTicket({ code, last, rules, picked }: Props) {
               <button type="button" aria-label={t("symbol.ticket.tickDown")} data-testid="tick-down" onClick={() => step(-1)} className="rounded border border-neutral-300 px-2 py-1.5 dark:border-slate-700">
                 ▼
               </button>
-              <input
+              <GroupedNumberInput
                 id="ticket-price"
-                inputMode="numeric"
-                autoComplete="off"
                 data-testid="ticket-price"
                 aria-invalid={!!priceError}
                 className={input}
-                {...register("price", { setValueAs: parseNumber })}
+                name={priceField.name}
+                ref={priceField.ref}
+                onBlur={priceField.onBlur}
+                value={Number(priceField.value)}
+                onValue={priceField.onChange}
+                onStep={step}
               />
               <button type="button" aria-label={t("symbol.ticket.tickUp")} data-testid="tick-up" onClick={() => step(1)} className="rounded border border-neutral-300 px-2 py-1.5 dark:border-slate-700">
                 ▲
               </button>
             </div>
-            <p className="mt-0.5 pl-[4.5rem] text-[11px] text-neutral-500 dark:text-slate-400" data-testid="ticket-limits">
-              {t("symbol.ticket.tick", { tick: fmtWon(tickSize(Number.isFinite(price) && price > 0 ? price : (last ?? 1), rules.etf)) })}
-              {rules.upper > 0 && ` · ${t("symbol.ticket.limits", { lower: fmtWon(rules.lower), upper: fmtWon(rules.upper) })}`}
+            <p className="mt-0.5 flex flex-wrap gap-x-2 pl-[4.5rem] text-[11px] text-neutral-500 dark:text-slate-400" data-testid="ticket-limits">
+              <span className="whitespace-nowrap">{t("symbol.ticket.tick", { tick: fmtWon(tickSize(Number.isFinite(price) && price > 0 ? price : (last ?? 1), rules.etf)) })}</span>
+              {rules.upper > 0 && <span className="whitespace-nowrap">{t("symbol.ticket.limits", { lower: fmtWon(rules.lower), upper: fmtWon(rules.upper) })}</span>}
             </p>
             {priceError && (
               <p role="alert" data-testid="price-error" className="pl-[4.5rem] text-xs text-red-500">
@@ -150,7 +193,17 @@ export function OrderTicket({ code, last, rules, picked }: Props) {
         <div>
           <label className="flex items-center gap-2">
             <span className="w-16 shrink-0 text-neutral-500 dark:text-slate-400">{t("symbol.ticket.qty")}</span>
-            <input inputMode="numeric" autoComplete="off" data-testid="ticket-qty" aria-invalid={!!qtyError} className={input} {...register("qty", { setValueAs: parseNumber })} />
+            <GroupedNumberInput
+              data-testid="ticket-qty"
+              aria-invalid={!!qtyError}
+              className={input}
+              name={qtyField.name}
+              ref={qtyField.ref}
+              onBlur={qtyField.onBlur}
+              value={Number(qtyField.value)}
+              onValue={qtyField.onChange}
+              onStep={stepQty}
+            />
           </label>
           {qtyError && (
             <p role="alert" data-testid="qty-error" className="pl-[4.5rem] text-xs text-red-500">

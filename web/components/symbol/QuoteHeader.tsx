@@ -1,11 +1,10 @@
 "use client";
 // The symbol's quote at a glance: name, last price, change, day range, volume, limits, VI.
-import { changeColor, fmtPct, fmtQty, fmtSigned, fmtWon } from "@/lib/format";
+import { changeColor, fmtClock, fmtPct, fmtPrice, fmtQty, fmtSigned, fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/symbol";
 import type { Quote } from "@/lib/stores/quotes";
 import { QuoteFlags } from "@/components/market/QuoteFlags";
-import { fmtClock } from "./clock";
 import type { Instrument } from "./useLiveQuote";
 
 function Stat({ label, children, testid }: { label: string; children: React.ReactNode; testid?: string }) {
@@ -39,9 +38,9 @@ export function QuoteHeader({ code, quote, instrument }: { code: string; quote: 
       </div>
       <div className={`whitespace-nowrap tabular-nums ${color}`}>
         <span className="text-3xl font-bold" data-testid="quote-last">
-          {quote ? fmtWon(quote.last) : "—"}
+          {quote ? fmtPrice(quote.last) : "—"}
         </span>
-        {quote && (
+        {quote && quote.last > 0 && (
           <span className="ml-2 text-sm font-semibold" data-testid="quote-change">
             {fmtSigned(quote.change)} ({fmtPct(quote.change_pct)})
           </span>
@@ -50,9 +49,9 @@ export function QuoteHeader({ code, quote, instrument }: { code: string; quote: 
       {quote && (
         <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:flex sm:flex-wrap sm:gap-x-8">
           <Stat label={t("symbol.range")}>
-            {fmtWon(quote.low)} – {fmtWon(quote.high)}
+            {quote.low ? `${fmtWon(quote.low)} – ${fmtWon(quote.high)}` : "—"}
           </Stat>
-          <Stat label={t("symbol.open")}>{fmtWon(quote.open)}</Stat>
+          <Stat label={t("symbol.open")}>{fmtPrice(quote.open)}</Stat>
           <Stat label={t("symbol.prevClose")}>{fmtWon(quote.prev_close)}</Stat>
           <Stat label={t("symbol.volume")}>{fmtQty(quote.volume)}</Stat>
           <Stat label={t("symbol.limits")} testid="quote-limits">

@@ -58,7 +58,7 @@ function SymbolPage({ code }: { code: string }) {
           <PriceChart code={code} />
         </div>
         <div className="flex flex-col gap-3 sm:grid sm:grid-cols-2 sm:items-start lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:flex lg:items-stretch">
-          <OrderTicket code={code} last={quote?.last} rules={rules} picked={picked} />
+          <OrderTicket code={code} last={quote?.last || quote?.prev_close || undefined} rules={rules} picked={picked} />
           <OrderBook code={code} prevClose={quote?.prev_close ?? 0} last={quote?.last ?? 0} onPick={onPick} />
         </div>
         <div className="min-w-0 lg:col-start-1 lg:row-start-2">

@@ -1,19 +1,31 @@
 "use client";
-// What the server answered to the ticket: the order placed, or the refusal in its own words
-// (a risk denial names the limit in `details.reason`).
+// What the server answered to the ticket: the order placed, or the refusal — a risk denial
+// names the limit in `details.reason` (shown in the chosen language, with its code), and the
+// server's own words follow, since they carry the numbers.
 import type { ApiError } from "@/lib/api";
 import { fmtWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import "@/lib/messages/symbol";
+import { useServerText } from "@/lib/serverText";
 import type { Order } from "@/lib/stores/account";
 
 export function TicketOutcome({ error, result }: { error: ApiError | null; result: Order | null }) {
   const t = useT();
+  const server = useServerText();
   if (error)
     return (
       <div role="alert" data-testid="ticket-error" data-code={error.code} className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-700 dark:border-red-900 dark:bg-red-950/50 dark:text-red-300">
-        {error.code === "order_denied" && <p className="font-semibold">{t("symbol.ticket.denied", { reason: String(error.details.reason ?? "") })}</p>}
-        <p>{error.message}</p>
+        {error.code === "order_denied" ? (
+          <>
+            <p className="font-semibold">
+              {t("symbol.ticket.denied", { reason: server.reason(String(error.details.reason ?? "")) })}{" "}
+              <span className="font-mono text-[10px] font-normal opacity-70">{String(error.details.reason ?? "")}</span>
+            </p>
+            <p className="opacity-80">{error.message}</p>
+          </>
+        ) : (
+          <p>{server.error(error)}</p>
+        )}
       </div>
     );
   if (!result) return null;

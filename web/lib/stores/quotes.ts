@@ -1,6 +1,7 @@
 // Live quotes by symbol. Messages arrive in bursts (a batch frame every ~10 ms); they are
 // collected and applied once per animation frame, so 1,800 symbols ticking cost one store
-// update (and one render of the visible rows) per frame.
+// update (and one render of the visible rows) per frame. Per symbol the newest quote by its
+// exchange time (`ts_ns`) wins: an older one arriving late is dropped.
 import { create } from "zustand";
 
 export type Quote = {
@@ -44,6 +45,8 @@ export const useQuotes = create<QuotesState>()((set) => ({
       const now = typeof performance === "undefined" ? 0 : performance.now();
       for (const q of incoming) {
         const before = quotes[q.symbol];
+        // A quote that arrives late (a resent snapshot, a slow path) must not undo a newer one.
+        if (before && q.ts_ns < before.ts_ns) continue;
         if (before && before.last !== q.last) {
           changedAt[q.symbol] = now;
           direction[q.symbol] = q.last > before.last ? 1 : -1;
