@@ -53,6 +53,10 @@ def configure_logging(level: str = "info", *, json_format: bool = False) -> None
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # one line per broker request drowns the log (KIS polling is many a second); failures
+    # are logged by the adapter itself
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
 
 
 def _identity(logger: Any, method: str, event: Any) -> Any:

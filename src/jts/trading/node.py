@@ -101,7 +101,7 @@ class TradingNode:
         self.manager = manager if manager is not None else OrderManager(account)
         self.risk = RiskEngine(limits or RiskLimits())
         self.context = LiveRiskContext(self.manager, instruments, base_prices, day)
-        self.ids = ClientOrderIdGenerator(prefix=account)
+        self.ids = ClientOrderIdGenerator(prefix=_id_prefix(account))
         self.strategies: dict[str, RunningStrategy] = {}
         self.stats = NodeStats()
         self.persist: Callable[[], None] = persist or (lambda: None)
@@ -386,3 +386,9 @@ class TradingNode:
             orders.refused.clear()
         if self._breach and not self.killed:
             await self.kill_switch(f"risk breach: {self._breach}")
+
+
+def _id_prefix(account: str) -> str:
+    """Client order ids start with the account's first 8 letters and digits (a KIS account
+    is written 12345678-01; ids take only letters and digits)."""
+    return "".join(c for c in account if c.isascii() and c.isalnum())[:8] or "acct"

@@ -21,19 +21,25 @@ from jts.venues.kis.tokens import IssuedToken
 __all__ = ["KisAuth", "token_expiry_ns"]
 
 _TRANSPORT = "TRANSPORT"
+_SAME_CLOCK_NS = 86_400 * NS_PER_SECOND
 
 
 def token_expiry_ns(body: dict[str, Any], now_ns: int) -> int:
     """When a tokenP answer's token stops working, int ns UTC: the earlier of `expires_in`
-    seconds from now and `access_token_token_expired` (KST, `YYYY-MM-DD HH:MM:SS`)."""
+    seconds from now and `access_token_token_expired` (KST, `YYYY-MM-DD HH:MM:SS`). A stamp
+    more than a day away from what `expires_in` says comes from a server clock on another day
+    (a rehearsal simulator's market) and is not used."""
     candidates = []
     expires_in = body.get("expires_in")
+    by_lifetime: int | None = None
     if expires_in not in (None, ""):
-        candidates.append(now_ns + int(float(expires_in)) * NS_PER_SECOND)
+        by_lifetime = now_ns + int(float(expires_in)) * NS_PER_SECOND
+        candidates.append(by_lifetime)
     stamp = str(body.get("access_token_token_expired") or "").strip()
     if stamp:
-        parsed = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST)
-        candidates.append(to_ns(parsed))
+        parsed = to_ns(dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST))
+        if by_lifetime is None or abs(parsed - by_lifetime) <= _SAME_CLOCK_NS:
+            candidates.append(parsed)
     if not candidates:
         raise KisUnavailable("TOKEN", "the token answer carries no expiry")
     return min(candidates)

@@ -15,11 +15,11 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from jts.core.clock import Clock, LiveClock
+from jts.core.clock import Clock, FollowingClock, LiveClock
 from jts.core.enums import Market
 from jts.core.errors import InvalidInput, VenueUnavailable
 from jts.core.models import BookLevel, BookUpdate, Instrument
-from jts.venues.kis.account import kis_int
+from jts.venues.kis.account import kis_int, kis_ts_ns
 from jts.venues.kis.errors import KisRefused
 from jts.venues.kis.protocol.trs import Tr
 from jts.venues.kis.rest import KisRest
@@ -61,6 +61,8 @@ class KisMarket:
         unknown = [code for code in codes if code not in names]
         if unknown:
             raise InvalidInput("symbols", f"KIS knows no such code: {', '.join(unknown)}")
+        if isinstance(self.clock, FollowingClock) and codes:
+            await self._sync_clock(codes[0])
         instruments: dict[str, Instrument] = {}
         base: dict[str, int] = {}
         for code in codes:
@@ -96,6 +98,25 @@ class KisMarket:
             for row in rows
             if isinstance(row, dict)
         }
+
+    async def _sync_clock(self, code: str) -> None:
+        """Set a `FollowingClock` from the venue's latest minute bar (date and time), so that
+        the session's trading day and its first inquiries are the venue's before any trade
+        arrives; nothing when no bar printed yet today (the clock then waits for one)."""
+        params = {
+            "FID_ETC_CLS_CODE": "",
+            "FID_COND_MRKT_DIV_CODE": "J",
+            "FID_INPUT_ISCD": code,
+            "FID_INPUT_HOUR_1": "235959",  # later than now: KIS answers from now
+            "FID_PW_DATA_INCU_YN": "N",
+        }
+        answer = await self.rest.get(Tr.MINUTE_CHART, params)
+        rows = answer.output2 if isinstance(answer.output2, list) else []
+        newest = rows[0] if rows and isinstance(rows[0], dict) else {}
+        day, hour = str(newest.get("stck_bsop_date", "")), str(newest.get("stck_cntg_hour", ""))
+        clock = self.clock
+        if isinstance(clock, FollowingClock) and len(day) == 8 and hour.strip().isdigit():
+            clock.observe(kis_ts_ns(day, hour))
 
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         """The last book read for `symbol` (empty until the first read lands); asks for a new

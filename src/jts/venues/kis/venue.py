@@ -104,9 +104,12 @@ class KisVenue:
         inquiry_delay_s: float = 1.0,
         token_min_interval_s: float = 60.0,
     ) -> None:
-        """`clock` is the market's clock (KST trading day of notices, order inquiries, token
-        expiry); the request budget always runs on the wall clock. `instruments` give each
-        symbol's market for the sell tax (unknown symbols count as KOSPI). `rest_attempts`,
+        """`clock` is the market's clock (KST trading day of notices, order inquiries); tokens
+        and the request budget always run on the wall clock, since KIS's one-token-a-minute
+        rule and token lifetime are real time (a rehearsal simulator's market may run on
+        another day: an expired token is then renewed when the server says so). `instruments`
+        give each symbol's market for the sell tax (unknown symbols count as KOSPI).
+        `rest_attempts`,
         `rest_backoff_s` and `inquiry_delay_s` tune `KisRest` retries and `KisOrders`' inquiry
         into an uncertain submit; `token_min_interval_s` is KIS's one-token-a-minute rule (tests
         against a simulator configured otherwise may lower it)."""
@@ -116,10 +119,11 @@ class KisVenue:
         self._instruments = instruments or {}
         self._http = http or new_http_client()
         self._owns_http = http is None
+        wall = LiveClock()  # KIS's token rules are about real minutes and hours (module doc)
         self.tokens = TokenStore(
             config.token_dir,
-            KisAuth(config, self._http, clock=self.clock),
-            clock=self.clock,
+            KisAuth(config, self._http, clock=wall),
+            clock=wall,
             min_interval_s=token_min_interval_s,
         )
         throttle = Throttle(

@@ -66,6 +66,10 @@ def test_the_token_expiry_is_the_earlier_of_its_two_forms() -> None:
     assert from_ns(stated, KST).strftime("%Y-%m-%d %H:%M:%S") == "2025-11-25 12:00:00"
     assert token_expiry_ns({**TOKEN_OK, "expires_in": 60}, now) == now + 60 * NS_PER_SECOND
     assert token_expiry_ns(TOKEN_OK, now) == stated
+    # a stamp days away from the lifetime is another day's server clock (a rehearsal
+    # simulator's market): the lifetime decides
+    old_day = {"access_token_token_expired": "2025-11-20 09:00:00", "expires_in": 86_400}
+    assert token_expiry_ns(old_day, now) == now + 86_400 * NS_PER_SECOND
 
 
 async def test_token_and_approval_calls_send_what_kis_expects(tmp_path: Path) -> None:
