@@ -169,6 +169,21 @@ class LiveTrading(TradingService):
     def clock_ns(self) -> int:
         return self.clock.now_ns()
 
+    def venue_status(self) -> dict[str, Any] | None:
+        """The node's venue line plus what the venue says of its budget and feeds (a KIS
+        venue: REST budget per app key, and per symbol stream or poll with its staleness)."""
+        status = super().venue_status()
+        if status is None:
+            return None
+        for name, method in (
+            ("broker_keys", "budget_usage"),
+            ("subscriptions", "subscription_status"),
+        ):
+            read = getattr(self.venue, method, None)
+            if callable(read):
+                status[name] = read()
+        return status
+
     def summary(self) -> dict[str, Any]:
         summary = super().summary()
         if summary and self.report is not None:

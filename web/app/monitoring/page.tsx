@@ -1,10 +1,12 @@
 "use client";
 // Monitoring: service health, feed staleness by market, publish → screen latency, the push
-// hub's counters, rate limits and the job queue. `/system` is polled; services and hub counters
+// hub's counters, rate limits (ours and each broker key's), where each symbol's quotes come
+// from on a broker (stream or poll, with staleness) and the job queue. `/system` is polled; services and hub counters
 // also arrive on the live `system` channel. The rate-limit budget is the one the REST client
 // recorded from the latest answer (lib/stores/rateLimit).
 import { useQuery } from "@tanstack/react-query";
 import { FeedStaleness } from "@/components/monitoring/FeedStaleness";
+import { FeedSources } from "@/components/monitoring/FeedSources";
 import { JobQueue } from "@/components/monitoring/JobQueue";
 import { LatencyPanel } from "@/components/monitoring/LatencyPanel";
 import { RateLimits } from "@/components/monitoring/RateLimits";
@@ -32,8 +34,9 @@ export default function MonitoringPage() {
       <FeedStaleness />
       <div className="grid gap-3 sm:gap-4 lg:grid-cols-2">
         <LatencyPanel />
-        <RateLimits budget={budget} refusals={system?.rate_limit?.refusals} checked={polled.isSuccess} />
+        <RateLimits budget={budget} refusals={system?.rate_limit?.refusals} checked={polled.isSuccess} keys={(system?.venues ?? []).flatMap((v) => v.broker_keys ?? [])} />
       </div>
+      <FeedSources venues={system?.venues ?? []} />
       <RealtimeCounters stats={system?.realtime} />
       <JobQueue queue={system?.jobs} />
     </div>

@@ -14,6 +14,38 @@ export type ServiceHealth = {
   details: Record<string, unknown>;
 };
 
+/** One broker app key's REST budget as the server uses it (KIS: jts.venues.kis.throttle). */
+export type KeyUsage = {
+  key_id: string;
+  limit_per_s: number;
+  last_second: number;
+  granted: number;
+  waiting: Record<string, number>;
+  waited_s: number;
+};
+
+/** One watched symbol: streamed or polled, the plan's staleness bound and the quote's age. */
+export type FeedSource = {
+  code: string;
+  source: "stream" | "poll";
+  key: string;
+  book: boolean;
+  bound_s: number;
+  age_s: number | null;
+  worst_s: number | null;
+  p95_s: number | null;
+};
+
+export type Subscriptions = {
+  plan_ns: number;
+  streamed: number;
+  polled: number;
+  registrations: Record<string, number>;
+  poll_rate: Record<string, number>;
+  budget_free: Record<string, number>;
+  symbols: FeedSource[];
+};
+
 export type Venue = {
   name: string;
   account: string;
@@ -21,6 +53,8 @@ export type Venue = {
   trading_state: string;
   clock_ns: number;
   symbols: number;
+  broker_keys?: KeyUsage[];
+  subscriptions?: Subscriptions | null;
 };
 
 export type RealtimeStats = Record<string, number | string>;

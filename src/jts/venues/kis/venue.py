@@ -26,13 +26,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
 import httpx
 import msgspec
 
 from jts.core.clock import Clock, LiveClock, kst_date
 from jts.core.enums import Market, OrderStatus, Side
-from jts.core.errors import VenueUnavailable
+from jts.core.errors import JtsError, VenueUnavailable
 from jts.core.events import ExpectedPrice, OrderUpdate
 from jts.core.models import (
     Account,
@@ -51,15 +52,17 @@ from jts.venues.kis.auth import KisAuth
 from jts.venues.kis.config import KisConfig
 from jts.venues.kis.orders import KisOrders
 from jts.venues.kis.protocol.codes import ORDER_DIVISIONS
-from jts.venues.kis.protocol.fields import WS_BOOK, WS_TRADES, notice_tr_id
+from jts.venues.kis.protocol.fields import notice_tr_id
 from jts.venues.kis.rest import KisRest, new_http_client
 from jts.venues.kis.stream import KisStream, Reconnected
 from jts.venues.kis.stream_health import Backoff, krx_feed_expected
 from jts.venues.kis.stream_records import Notice, NoticeKind
+from jts.venues.kis.subscriptions import Tier
 from jts.venues.kis.throttle import BucketBackend, Throttle
 from jts.venues.kis.tokens import TokenStore
 from jts.venues.kis.tracking import OrderTracker, TrackedOrder
 from jts.venues.kis.venue_gap import GapFiller, GapResult, refresh_book
+from jts.venues.kis.watch import KisWatch
 
 __all__ = ["KisVenue", "kis_caps"]
 
@@ -131,6 +134,7 @@ class KisVenue:
             config.requests_per_second,
             backend=throttle_backend,
         )
+        self.throttle = throttle
         self.rest = KisRest(
             config,
             self.tokens,
@@ -157,6 +161,10 @@ class KisVenue:
             feed_expected=feed_expected,
             watch_interval_s=watch_interval_s,
         )
+        self.watch = KisWatch(
+            config, self.rest, self.stream, self._publish, market_clock=self.clock,
+            ws_slots=self.stream.registry.max_registrations, notices=self.notices,
+        )  # fmt: skip
         self._events: asyncio.Queue[VenueEvent] = asyncio.Queue()
         self._kinds: set[FeedKind] = set()
         self._book_symbols: set[str] = set()
@@ -201,10 +209,12 @@ class KisVenue:
             raise
         self._covered_upto = result.covered_upto
         self._pump = asyncio.create_task(self._pump_events(), name="kis-venue-pump")
+        self.watch.start()
 
     async def close(self) -> None:
         """Close the socket and the HTTP client; working orders stay at KIS. Idempotent."""
         pump, self._pump = self._pump, None
+        await self.watch.stop()
         await self.stream.close()
         if pump is not None:
             pump.cancel()
@@ -215,15 +225,30 @@ class KisVenue:
             await self._http.aclose()
 
     async def subscribe(self, symbols: Sequence[str], kinds: set[FeedKind]) -> None:
-        """Register trades (H0STCNT0) and/or the book (H0STASP0, also the auction's expected
-        price) of each symbol. `SubscriptionRefused` beyond the session's registration cap."""
+        """Watch trades and/or the book (with the auction's expected price) of `symbols`: the
+        subscription scheduler (`KisWatch`) streams the most urgent within the session's
+        registrations (trades H0STCNT0; books H0STASP0 for the held tier) and polls the rest.
+        A symbol traded by a strategy ranks as `Tier.STRATEGY`; one whose book is asked for,
+        like a held one, as `Tier.HELD`."""
         self._kinds |= kinds
-        for symbol in symbols:
-            if FeedKind.TRADES in kinds:
-                await self.stream.subscribe(WS_TRADES, symbol)
-            if kinds & {FeedKind.BOOK, FeedKind.EXPECTED}:
-                await self.stream.subscribe(WS_BOOK, symbol)
-                self._book_symbols.add(symbol)
+        if kinds & {FeedKind.BOOK, FeedKind.EXPECTED}:
+            self._book_symbols.update(symbols)
+            await self.watch.watch(symbols, Tier.HELD)
+        if FeedKind.TRADES in kinds:
+            await self.watch.watch(symbols, Tier.STRATEGY)
+
+    async def show(self, symbols: Sequence[str]) -> None:
+        """What a dashboard shows ranks above the rest of the universe (`Tier.DASHBOARD`)."""
+        await self.watch.watch(symbols, Tier.DASHBOARD)
+
+    def budget_usage(self) -> list[dict[str, Any]]:
+        """Each app key's REST budget as this process uses it (monitoring)."""
+        return [msgspec.to_builtins(usage) for usage in self.throttle.usage()]
+
+    def subscription_status(self) -> dict[str, Any] | None:
+        """Per symbol: stream or poll, the staleness bound and the quote's age (monitoring)."""
+        status = self.watch.status()
+        return dict(status) if status is not None else None
 
     async def events(self) -> AsyncIterator[VenueEvent]:
         while True:
@@ -242,6 +267,8 @@ class KisVenue:
                 elif isinstance(event, Reconnected):
                     await self._after_reconnect(event)
                 else:
+                    if isinstance(event, Tick):
+                        self.watch.on_streamed(event)
                     self._publish(event)
             except Exception:  # one bad message must not stop the feed
                 _log.exception("KIS event %r could not be handled", type(event).__name__)
@@ -356,6 +383,8 @@ class KisVenue:
             tracked = self.tracker.track(order, update.venue_order_id, update.ts_ns)
             tracked.price = update.price or tracked.price
             self._replay(update.venue_order_id)
+            with contextlib.suppress(JtsError):  # an open order ranks first for streams
+                await self.watch.watch([order.symbol], Tier.HELD)
         if update.status is OrderStatus.REJECTED or not self.notices:
             self._publish(update)
         self._release_parked()

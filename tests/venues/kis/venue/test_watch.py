@@ -1,0 +1,80 @@
+"""The venue watches more symbols than a KIS session may stream: the scheduler streams the
+most urgent, polls the rest, and the polled ones still reach the strategies as prints."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from jts.core.enums import Side
+from jts.core.models import OrderRequest, Tick
+from jts.venues.base import FeedKind
+from jts.venues.kis.protocol.fields import WS_BOOK, WS_TRADES
+from jts.venues.kis.server import demo_account
+from jts.venues.kis.subscriptions import SchedulerConfig
+
+from .kis_world import running, sim_config, venue_for
+
+
+async def _until(check, what: str, timeout_s: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout_s / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_sixty_symbols_stream_up_to_the_cap_and_poll_the_rest(tmp_path: Path) -> None:
+    spec = demo_account(0)
+    async with running(sim_config(spec, symbols=60, speed=60.0)) as sim:
+        venue = venue_for(sim, spec, tmp_path)
+        venue.watch._replan_s = 0.2
+        await venue.connect()
+        try:
+            codes = sorted(sim.market.instruments)
+            assert len(codes) == 60
+            await venue.subscribe(codes, {FeedKind.TRADES})
+            status = venue.subscription_status()
+            assert status is not None
+            # 40 client-side registrations, one of them the notice feed: 39 trade streams
+            trades = [r for r in venue.stream.registry if r[0] == WS_TRADES]
+            assert len(trades) == status["streamed"] == 39
+            assert status["polled"] == 21
+            polled = [row["code"] for row in status["symbols"] if row["source"] == "poll"]
+            assert all(row["bound_s"] > 0 for row in status["symbols"] if row["source"] == "poll")
+            assert min(status["budget_free"].values()) >= 0.25  # room kept for orders
+            [usage] = venue.budget_usage()
+            assert usage["limit_per_s"] == venue.config.requests_per_second
+
+            seen: set[str] = set()
+
+            async def collect() -> None:
+                async for event in venue.events():
+                    if isinstance(event, Tick):
+                        seen.add(event.symbol)
+
+            reader = asyncio.create_task(collect())
+            try:
+                await _until(lambda: bool(seen & set(polled)), "a print of a polled symbol")
+                await _until(lambda: bool(seen - set(polled)), "a print of a streamed symbol")
+            finally:
+                reader.cancel()
+            ages = [r["age_s"] for r in venue.subscription_status()["symbols"]]  # type: ignore[index]
+            assert any(age is not None for age in ages)
+
+            # an order makes its symbol held: streamed with its book, ahead of strategy symbols
+            target = polled[0]
+            price = sim.market.exchange.markets[target].rules.lower
+            order = OrderRequest(client_order_id="w1", account=spec.account, symbol=target,
+                                 side=Side.BUY, qty=1, price=price)  # fmt: skip
+            await venue.submit(order)
+            wanted = set(venue.stream.registry)
+            assert (WS_TRADES, target) in wanted
+            assert (WS_BOOK, target) in wanted
+            assert len(wanted) <= 40
+        finally:
+            await venue.close()
+
+
+def test_the_default_plan_keeps_a_quarter_of_the_budget() -> None:
+    assert SchedulerConfig().reserve_fraction >= 0.25
