@@ -59,6 +59,7 @@ from jts.venues.kis.stream_health import Backoff, krx_feed_expected
 from jts.venues.kis.stream_records import Notice, NoticeKind
 from jts.venues.kis.subscriptions import Tier
 from jts.venues.kis.throttle import BucketBackend, Throttle
+from jts.venues.kis.throttle_redis import RedisBuckets
 from jts.venues.kis.tokens import TokenStore
 from jts.venues.kis.tracking import OrderTracker, TrackedOrder
 from jts.venues.kis.venue_gap import GapFiller, GapResult, refresh_book
@@ -129,6 +130,9 @@ class KisVenue:
             clock=wall,
             min_interval_s=token_min_interval_s,
         )
+        self._redis: RedisBuckets | None = None
+        if throttle_backend is None and config.redis_url:  # one budget for every process
+            self._redis = throttle_backend = RedisBuckets.from_url(config.redis_url)
         throttle = Throttle(
             [key.key_id for key in config.app_keys],
             config.requests_per_second,
@@ -223,6 +227,8 @@ class KisVenue:
         await self.rest.aclose()
         if self._owns_http:
             await self._http.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     async def subscribe(self, symbols: Sequence[str], kinds: set[FeedKind]) -> None:
         """Watch trades and/or the book (with the auction's expected price) of `symbols`: the

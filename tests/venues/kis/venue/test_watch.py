@@ -12,6 +12,7 @@ from jts.venues.base import FeedKind
 from jts.venues.kis.protocol.fields import WS_BOOK, WS_TRADES
 from jts.venues.kis.server import demo_account
 from jts.venues.kis.subscriptions import SchedulerConfig
+from jts.venues.kis.venue import KisVenue
 
 from .kis_world import running, sim_config, venue_for
 
@@ -78,3 +79,28 @@ async def test_sixty_symbols_stream_up_to_the_cap_and_poll_the_rest(tmp_path: Pa
 
 def test_the_default_plan_keeps_a_quarter_of_the_budget() -> None:
     assert SchedulerConfig().reserve_fraction >= 0.25
+
+
+async def test_with_a_redis_url_the_request_budget_lives_in_redis(tmp_path: Path) -> None:
+    import redis.asyncio as aioredis
+
+    from jts.venues.kis.throttle_redis import RedisBuckets
+
+    from .kis_world import kis_config
+
+    spec = demo_account(0)
+    async with running(sim_config(spec)) as sim:
+        config = kis_config(sim, spec, tmp_path, redis_url="redis://127.0.0.1:6379/0")
+        venue = KisVenue(config, clock=sim.clock, token_min_interval_s=0.0)
+        assert isinstance(venue.throttle._backend, RedisBuckets)
+        await venue.connect()
+        try:
+            assert (await venue.account()).cash > 0  # REST calls took their tokens in Redis
+        finally:
+            await venue.close()
+        probe = aioredis.Redis.from_url("redis://127.0.0.1:6379/0")
+        try:
+            keys = await probe.keys("jts:kis:budget:*")
+        finally:
+            await probe.aclose()
+        assert any(config.primary_key.key_id.encode() in key for key in keys)
