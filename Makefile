@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/gateway_ratelimit.py
 	$(BIN)/python bench/gateway_ws.py --seconds 10
 	$(BIN)/python bench/web_bundle.py
+	$(BIN)/python bench/kis_scheduler.py --model-hours 1 --server-minutes 2 --speed 2
 
 # JTS beside vectorbt, backtrader and Backtesting.py on the benchmark workload
 # (bench/peers/README.md). The peers live in their own venv, never in requirements.lock.
