@@ -209,7 +209,10 @@ class KisRest:
         tr_cont: str,
         order: bool,
     ) -> KisResponse:
-        key_id = await self.throttle.acquire(priority)
+        spec = TRS[tr]
+        # an account's orders and queries go with its own key; quotes with any key's budget
+        pinned = self.config.primary_key.key_id if _ACCOUNT_PATH in spec.path else None
+        key_id = await self.throttle.acquire(priority, key_id=pinned)
         key = self.config.key_by_id(key_id)
         token = await self.tokens.access_token(key)
         headers = {
@@ -221,7 +224,6 @@ class KisRest:
             "custtype": self.config.custtype,
             "tr_cont": tr_cont,
         }
-        spec = TRS[tr]
         url = self.config.rest_url + spec.path
         try:
             response = await self._http.request(
@@ -272,6 +274,10 @@ def _gateway_error(response: httpx.Response) -> KisApiError | None:
         return None
     message = str(body.get("error_description", ""))
     return error_for(body["error_code"], message, http_status=response.status_code)
+
+
+_ACCOUNT_PATH = "/trading/"
+"""TRs under this path act on the account (orders, balance, executions): the primary key's."""
 
 
 def new_http_client(timeout_s: float = 10.0) -> httpx.AsyncClient:

@@ -49,7 +49,7 @@ from jts.krx import trade_costs
 from jts.venues.base import FeedKind, VenueCaps, VenueEvent
 from jts.venues.kis.account import KisAccount
 from jts.venues.kis.auth import KisAuth
-from jts.venues.kis.config import KisConfig
+from jts.venues.kis.config import AppKey, KisConfig
 from jts.venues.kis.orders import KisOrders
 from jts.venues.kis.protocol.codes import ORDER_DIVISIONS
 from jts.venues.kis.protocol.fields import notice_tr_id
@@ -155,20 +155,31 @@ class KisVenue:
         self.gap = GapFiller(
             self.account_api, self.tracker, self.clock, client_id_of=self.orders.client_id_of
         )
-        self.stream = KisStream(
-            config.ws_url,
-            self._approval,
-            custtype=config.custtype,
-            backoff=backoff,
-            clock=self.clock,
-            dead_after_s=dead_after_s,
-            feed_expected=feed_expected,
-            watch_interval_s=watch_interval_s,
-        )
+
+        def session(key: AppKey) -> KisStream:
+            async def approval(renew: bool) -> str:
+                return await self.tokens.approval_key(key, renew=renew)
+
+            return KisStream(
+                config.ws_url,
+                approval,
+                custtype=config.custtype,
+                backoff=backoff,
+                clock=self.clock,
+                dead_after_s=dead_after_s,
+                feed_expected=feed_expected,
+                watch_interval_s=watch_interval_s,
+            )
+
+        self.streams = {key.key_id: session(key) for key in config.app_keys}
+        """One WebSocket session per app key (KIS allows one each)."""
+        self.stream = self.streams[config.primary_key.key_id]
+        """The primary key's session: it also carries the order/fill notices."""
         self.watch = KisWatch(
-            config, self.rest, self.stream, self._publish, market_clock=self.clock,
-            ws_slots=self.stream.registry.max_registrations, notices=self.notices,
+            config, self.rest, self.streams, self._publish, market_clock=self.clock,
+            notices=self.notices,
         )  # fmt: skip
+        self._market_pumps: list[asyncio.Task[None]] = []
         self._events: asyncio.Queue[VenueEvent] = asyncio.Queue()
         self._kinds: set[FeedKind] = set()
         self._book_symbols: set[str] = set()
@@ -183,9 +194,6 @@ class KisVenue:
     def notices(self) -> bool:
         """Whether order/fill notices are subscribed (needs the HTS id)."""
         return bool(self.config.hts_id)
-
-    async def _approval(self, renew: bool) -> str:
-        return await self.tokens.approval_key(self.config.primary_key, renew=renew)
 
     def _costs(self, side: Side, qty: int, price: int, symbol: str) -> tuple[int, int]:
         instrument = self._instruments.get(symbol)
@@ -213,17 +221,24 @@ class KisVenue:
             raise
         self._covered_upto = result.covered_upto
         self._pump = asyncio.create_task(self._pump_events(), name="kis-venue-pump")
+        for key_id, stream in self.streams.items():
+            if stream is not self.stream:  # market data only: trades and books
+                await stream.start()
+                pump = asyncio.create_task(self._pump_market(stream), name=f"kis-pump-{key_id}")
+                self._market_pumps.append(pump)
         self.watch.start()
 
     async def close(self) -> None:
         """Close the socket and the HTTP client; working orders stay at KIS. Idempotent."""
         pump, self._pump = self._pump, None
+        pumps, self._market_pumps = self._market_pumps, []
         await self.watch.stop()
-        await self.stream.close()
-        if pump is not None:
-            pump.cancel()
+        for stream in self.streams.values():
+            await stream.close()
+        for task in [*pumps, *([pump] if pump is not None else [])]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await pump
+                await task
         await self.rest.aclose()
         if self._owns_http:
             await self._http.aclose()
@@ -278,6 +293,16 @@ class KisVenue:
                     self._publish(event)
             except Exception:  # one bad message must not stop the feed
                 _log.exception("KIS event %r could not be handled", type(event).__name__)
+
+    async def _pump_market(self, stream: KisStream) -> None:
+        """Trades and books of a further key's session (its reconnects resubscribe by
+        themselves; fills come only on the primary session)."""
+        async for event in stream.events():
+            if isinstance(event, Notice | Reconnected):
+                continue
+            if isinstance(event, Tick):
+                self.watch.on_streamed(event)
+            self._publish(event)
 
     # -- gap fill -----------------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ puts that plan to work on the venue's one `KisStream` and its `KisRest`:
 * the plan is made again when priorities change and every `replan_s` (promotions that wait
   on the scheduler's settle time happen then), and `status()` is the monitoring page's table.
 
-Only the primary app key streams (one session per key, and `KisVenue` opens one); every key
-adds its REST budget to the polling. Pacing and staleness run on the wall clock; tick times
-on the venue's clock.
+Every app key opens its own session (KIS allows one per key) and adds its registrations and
+its REST budget; the primary key's session also carries the order/fill notices. Pacing and
+staleness run on the wall clock; tick times on the venue's clock.
 """
 
 from __future__ import annotations
@@ -65,20 +65,20 @@ class KisWatch:
         self,
         config: KisConfig,
         rest: KisRest,
-        stream: KisStream,
+        streams: Mapping[str, KisStream],
         publish: Callable[[Tick], None],
         *,
         market_clock: Clock,
-        ws_slots: int = 40,
         notices: bool = True,
         scheduler: SchedulerConfig | None = None,
         replan_s: float = 5.0,
         wall: Clock | None = None,
     ) -> None:
-        """`ws_slots`: registrations of the primary key's session we may use (KIS counts 41;
-        40 is the cautious cap), one of them the notice feed when `notices`."""
+        """`streams`: one WebSocket session per app key id (each session's registration cap is
+        its registry's: 40, the cautious side of KIS's 41); the primary key's carries the
+        notice feed when `notices`, which takes one of its registrations."""
         self._rest = rest
-        self._stream = stream
+        self._streams = dict(streams)
         self._publish = publish
         self._market_clock = market_clock
         self._wall = wall or LiveClock()
@@ -87,8 +87,8 @@ class KisWatch:
         budgets = [
             AppKeyBudget(
                 name=key.key_id,
-                ws_slots=ws_slots if key.key_id == primary else 0,
-                reserved_slots=int(notices) if key.key_id == primary else 0,
+                ws_slots=slots(self._streams.get(key.key_id)),
+                reserved_slots=int(notices and key.key_id == primary and key.key_id in streams),
                 rest_per_s=config.requests_per_second,
             )
             for key in config.app_keys
@@ -155,10 +155,10 @@ class KisWatch:
             change = self.scheduler.replan(now)
             for reg in change.unsubscribe:
                 with contextlib.suppress(JtsError):
-                    await self._stream.unsubscribe(reg.tr_id, reg.code)
+                    await self._streams[reg.key].unsubscribe(reg.tr_id, reg.code)
             for reg in change.subscribe:
                 try:
-                    await self._stream.subscribe(reg.tr_id, reg.code)
+                    await self._streams[reg.key].subscribe(reg.tr_id, reg.code)
                 except JtsError as exc:  # refused (cap, another session): polled instead
                     self.refused += 1
                     _log.warning("KIS registration %s %s refused: %s", reg.tr_id, reg.code, exc)
@@ -230,6 +230,11 @@ class KisWatch:
         if plan is None:
             return None
         return snapshot(plan, self.tracker, self.stream_updates, self._wall.now_ns())
+
+
+def slots(stream: KisStream | None) -> int:
+    """Registrations a session takes (none without a session)."""
+    return stream.registry.max_registrations if stream is not None else 0
 
 
 async def _throttled_by_rest(_: Any) -> None:

@@ -104,3 +104,37 @@ async def test_with_a_redis_url_the_request_budget_lives_in_redis(tmp_path: Path
         finally:
             await probe.aclose()
         assert any(config.primary_key.key_id.encode() in key for key in keys)
+
+
+async def test_each_app_key_adds_a_session_of_registrations_and_orders_use_the_accounts_key(
+    tmp_path: Path,
+) -> None:
+    from jts.venues.kis.config import AppKey
+
+    from .kis_world import kis_config
+
+    owner, data1, data2 = demo_account(0), demo_account(1), demo_account(2)
+    async with running(sim_config(owner, data1, data2, symbols=150, speed=30.0)) as sim:
+        keys = tuple(AppKey(a.appkey, a.appsecret) for a in (owner, data1, data2))
+        config = kis_config(sim, owner, tmp_path, app_keys=keys)
+        venue = KisVenue(config, clock=sim.clock, token_min_interval_s=0.0,
+                         feed_expected=lambda ts_ns: False)  # fmt: skip
+        await venue.connect()
+        try:
+            codes = sorted(sim.market.instruments)
+            await venue.subscribe(codes, {FeedKind.TRADES})
+            status = venue.subscription_status()
+            assert status is not None
+            # 39 on the owner's session (one is the notice feed), 40 on each further key's
+            assert sorted(status["registrations"].values()) == [39, 40, 40]
+            assert status["streamed"] == 119
+            assert status["polled"] == 31
+            for stream in venue.streams.values():  # the notice feed fills the owner's 40th
+                assert len(list(stream.registry)) == 40
+            price = sim.market.exchange.markets[codes[0]].rules.lower
+            answer = await venue.submit(OrderRequest(client_order_id="k1", account=owner.account,
+                                                     symbol=codes[0], side=Side.BUY, qty=1,
+                                                     price=price))  # fmt: skip
+            assert answer.status.value == "accepted", answer.message  # the owner's key sent it
+        finally:
+            await venue.close()
