@@ -67,6 +67,7 @@ from jts.storage import open_database
 from jts.storage.strategies import StrategyLibrary
 from jts.trading.control import TradingService
 from jts.trading.feeds import LiveFeeds
+from jts.trading.interest import ShownSymbols
 from jts.trading.node import TradingHalted
 from jts.trading.views import TradingViews
 
@@ -194,6 +195,7 @@ def build_app(
         hub.register_snapshot("orders", lambda _p: feeds.snapshot_orders())
         hub.register_snapshot("positions", lambda _p: feeds.snapshot_positions())
         hub.register_snapshot("pnl", lambda _p: feeds.snapshot_pnl())
+        services.append(ShownSymbols(lambda: _shown(hub), trading.show))
     _publish_jobs(jobs, hub, users)
     limiter_refusals: list[RateLimitMiddleware | None] = [None]
     passkeys = _passkeys(settings, engine, clock)
@@ -278,6 +280,11 @@ def _alert_feed(
             evaluator.handle(event)
 
     return feed
+
+
+def _shown(hub: RealtimeHub) -> set[str]:
+    """Symbols an open symbol page charts (`bars:<code>:<timeframe>` channels)."""
+    return {channel.split(":")[1] for channel in hub.subscribed("bars:")}
 
 
 def _publish_jobs(jobs: InProcJobs, hub: RealtimeHub, users: UserStore) -> None:

@@ -75,6 +75,9 @@ class TradingService(Service):
         """The venue's order book of `symbol` (bids, asks; best first)."""
         raise InvalidInput("book", f"{self.name} has no order book of {symbol}")
 
+    async def show(self, symbols: set[str]) -> None:
+        """The symbols the dashboard shows now (a venue that streams everything ignores it)."""
+
     def clock_ns(self) -> int:
         """The venue's clock (the simulated one on paper)."""
         return self.node.venue_now() if self.node is not None else 0

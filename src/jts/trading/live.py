@@ -169,6 +169,12 @@ class LiveTrading(TradingService):
     def clock_ns(self) -> int:
         return self.clock.now_ns()
 
+    async def show(self, symbols: set[str]) -> None:
+        """Rank what the dashboard shows above the rest, if the venue ranks (KIS)."""
+        show = getattr(self.venue, "show", None)
+        if callable(show):
+            await show(sorted(s for s in symbols if self.node and s in self.node.instruments))
+
     def venue_status(self) -> dict[str, Any] | None:
         """The node's venue line plus what the venue says of its budget and feeds (a KIS
         venue: REST budget per app key, and per symbol stream or poll with its staleness)."""

@@ -144,6 +144,10 @@ class RealtimeHub(Service):
                 if user_id is None or conn.user_id == user_id:
                     conn.put(slot, message)
 
+    def subscribed(self, prefix: str = "") -> list[str]:
+        """Channels starting with `prefix` that have a subscriber now (what pages show)."""
+        return [channel for channel in self._subs if channel.startswith(prefix)]
+
     def register_snapshot(self, channel: str, provider: SnapshotProvider) -> None:
         """Answer subscriptions to the fixed-name `channel` ("orders") with `provider`'s view
         of the current state (replacing the newest published values on a conflated one)."""

@@ -259,8 +259,9 @@ class KisVenue:
             await self.watch.watch(symbols, Tier.STRATEGY)
 
     async def show(self, symbols: Sequence[str]) -> None:
-        """What a dashboard shows ranks above the rest of the universe (`Tier.DASHBOARD`)."""
-        await self.watch.watch(symbols, Tier.DASHBOARD)
+        """The symbols a dashboard shows now rank above the rest of the universe
+        (`Tier.DASHBOARD`); those no longer shown drop back."""
+        await self.watch.show(symbols)
 
     def budget_usage(self) -> list[dict[str, Any]]:
         """Each app key's REST budget as this process uses it (monitoring)."""

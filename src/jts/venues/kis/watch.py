@@ -100,6 +100,7 @@ class KisWatch:
         self._universe: dict[str, None] = {}
         self._tiers: dict[str, dict[Tier, int]] = {}
         self._volumes: dict[str, int] = {}
+        self._shown: set[str] = set()
         self.stream_updates: dict[str, int] = {}
         self.refused = 0
         self._lock = asyncio.Lock()
@@ -139,6 +140,20 @@ class KisWatch:
             elif held.pop(tier, None) is not None:
                 changed = True
         if changed:
+            await self.replan()
+
+    async def show(self, codes: Iterable[str]) -> None:
+        """Exactly `codes` are on a dashboard now: they gain `Tier.DASHBOARD`, others lose it."""
+        wanted = set(codes)
+        gone = self._shown - wanted
+        added = wanted - self._shown
+        self._shown = wanted
+        for code in gone:
+            self._tiers.get(code, {}).pop(Tier.DASHBOARD, None)
+        for code in added:
+            self._universe.setdefault(code, None)
+            self._tiers.setdefault(code, {})[Tier.DASHBOARD] = 1
+        if gone or added:
             await self.replan()
 
     def priorities(self) -> dict[str, Priority]:

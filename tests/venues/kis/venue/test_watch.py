@@ -138,3 +138,32 @@ async def test_each_app_key_adds_a_session_of_registrations_and_orders_use_the_a
             assert answer.status.value == "accepted", answer.message  # the owner's key sent it
         finally:
             await venue.close()
+
+
+async def test_symbols_a_dashboard_shows_rank_above_the_rest_until_no_longer_shown(
+    tmp_path: Path,
+) -> None:
+    from jts.venues.kis.subscriptions import Tier
+
+    spec = demo_account(0)
+    async with running(sim_config(spec, symbols=60)) as sim:
+        venue = venue_for(sim, spec, tmp_path)
+        await venue.connect()
+        try:
+            codes = sorted(sim.market.instruments)
+            await venue.subscribe(codes[:10], {FeedKind.TRADES})
+            await venue.show(codes[10:15])
+            tiers = venue.watch.priorities()
+            assert {tiers[c].tier for c in codes[:10]} == {Tier.STRATEGY}
+            assert {tiers[c].tier for c in codes[10:15]} == {Tier.DASHBOARD}
+            registered = {code for _, code in venue.stream.registry}
+            assert set(codes[10:15]) <= registered  # shown: streamed
+            await venue.show(codes[15:16])
+            tiers = venue.watch.priorities()
+            assert codes[12] not in tiers  # no longer shown: back to the rest
+            assert tiers[codes[15]].tier is Tier.DASHBOARD
+            status = venue.subscription_status()
+            assert status is not None
+            assert codes[12] in {row["code"] for row in status["symbols"]}  # still watched
+        finally:
+            await venue.close()
