@@ -189,3 +189,38 @@ def _cell(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "" if value is None else str(value)
+
+
+@app.command("kis-backfill")
+def kis_backfill(
+    ctx: typer.Context,
+    codes: Annotated[str, typer.Option(help="Comma-separated codes, e.g. 005930,000660.")],
+    mode: Annotated[
+        str | None, typer.Option(help="paper or real (default: kis.mode of the config).")
+    ] = None,
+) -> None:
+    """Today's 1-minute bars of `codes` from KIS ([kis] settings) into the store; prints one
+    JSON line (rows written, rows replaced). Requests queue behind orders in the budget."""
+    import asyncio
+
+    from jts.core.errors import ConfigError
+    from jts.venues.kis.config import KisConfig
+    from jts.venues.kis.connection import KisConnection
+
+    settings = state(ctx).settings()
+    kis = settings.kis if mode is None else settings.kis.model_copy(update={"mode": mode})
+    try:
+        config = KisConfig.from_settings(kis)
+        symbols = [normalize_symbol(code) for code in codes.split(",") if code.strip()]
+    except (ConfigError, InvalidInput) as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    async def run() -> Any:
+        connection = KisConnection.open(config)
+        try:
+            return await connection.backfill.backfill(symbols, settings.data_dir)
+        finally:
+            await connection.aclose()
+
+    stats = asyncio.run(run())
+    print(json.dumps({"symbols": len(symbols), **msgspec.to_builtins(stats)}))

@@ -22,7 +22,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from jts.core.clock import Clock, LiveClock, to_kst
+from jts.core.clock import Clock, LiveClock
 from jts.core.models import Bar
 from jts.marketdata.frames import BarFrame
 from jts.marketdata.store import ParquetStore, WriteStats
@@ -34,6 +34,7 @@ from jts.venues.kis.throttle import Priority
 __all__ = ["MinuteBackfill", "bar_values", "minute_bars", "previous_minute"]
 
 _PAGE_ROWS = 30
+_VENUE_NOW = "235959"
 _MAX_PAGES = 60  # 30 × 60 = 1,800 minutes: more than any KRX day (08:30–18:00 is 570)
 
 
@@ -103,8 +104,9 @@ class MinuteBackfill:
 
     async def fetch(self, symbol: str, *, start: str = "000000", end: str = "") -> list[Bar]:
         """Today's bars of `symbol` from `start` to `end` (HHMMSS KST; default now), oldest
-        first."""
-        cursor = end or to_kst(self._clock.now_ns()).strftime("%H%M%S")
+        first. "Now" is the venue's: a cursor past it is answered from now (KIS.md §4.5), so
+        the end of the day stands for it and our clock need not agree with the venue's."""
+        cursor = end or _VENUE_NOW
         rows: list[dict[str, Any]] = []
         for _ in range(_MAX_PAGES):
             page = await self._page(symbol, cursor)
