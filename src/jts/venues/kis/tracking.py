@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from jts.core.enums import OrderStatus, OrderType, Side
 from jts.core.events import OrderUpdate
 from jts.core.models import Fill, OrderRequest
+from jts.venues.kis.stream_records import Notice, NoticeKind
 
-__all__ = ["CostModel", "OrderTracker", "TrackedOrder"]
+__all__ = ["CostModel", "OrderTracker", "TrackedOrder", "status_after"]
 
 CostModel = Callable[[Side, int, int, str], tuple[int, int]]
 """(side, qty, price KRW, symbol) → (commission, tax) in KRW of one fill."""
@@ -235,3 +236,14 @@ class OrderTracker:
             reject_code=code,
             message=message,
         )
+
+
+def status_after(order: TrackedOrder, notice: Notice) -> OrderStatus:
+    """The order's status as a non-fill notice reports it."""
+    if notice.kind is NoticeKind.REJECTED:
+        return OrderStatus.REJECTED
+    if notice.kind is NoticeKind.CANCELLED and notice.order_qty >= order.leaves:
+        return OrderStatus.CANCELLED
+    if order.status.is_terminal:
+        return order.status
+    return OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.ACCEPTED

@@ -61,7 +61,7 @@ from jts.venues.kis.subscriptions import Tier
 from jts.venues.kis.throttle import BucketBackend, Throttle
 from jts.venues.kis.throttle_redis import RedisBuckets
 from jts.venues.kis.tokens import TokenStore
-from jts.venues.kis.tracking import OrderTracker, TrackedOrder
+from jts.venues.kis.tracking import OrderTracker, TrackedOrder, status_after
 from jts.venues.kis.venue_gap import GapFiller, GapResult, refresh_book
 from jts.venues.kis.watch import KisWatch
 
@@ -379,7 +379,7 @@ class KisVenue:
             if fill is not None:
                 self._publish(fill)
             return
-        status = _status_after(order, notice)
+        status = status_after(order, notice)
         if notice.kind is NoticeKind.REJECTED:
             order.status = OrderStatus.REJECTED
         elif notice.kind is NoticeKind.CANCELLED and not notice.orig_order_no.strip("0"):
@@ -486,17 +486,6 @@ _FEED_OF: dict[type, FeedKind] = {
     BookUpdate: FeedKind.BOOK,
     ExpectedPrice: FeedKind.EXPECTED,
 }
-
-
-def _status_after(order: TrackedOrder, notice: Notice) -> OrderStatus:
-    """The order's status as a non-fill notice reports it."""
-    if notice.kind is NoticeKind.REJECTED:
-        return OrderStatus.REJECTED
-    if notice.kind is NoticeKind.CANCELLED and notice.order_qty >= order.leaves:
-        return OrderStatus.CANCELLED
-    if order.status.is_terminal:
-        return order.status
-    return OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.ACCEPTED
 
 
 def _with(update: OrderUpdate, *, venue_order_id: str, price: int) -> OrderUpdate:
