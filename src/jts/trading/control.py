@@ -8,12 +8,15 @@ differs. `jts.app` plugs either into the gateway's desk and control.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 from jts.core.errors import InvalidInput, JtsError
 from jts.core.lifecycle import Service
 from jts.core.models import BookLevel
+from jts.oms import OrderStore
 from jts.strategy.lang.compiler import compile_program
 from jts.trading.node import TradingNode
 
@@ -29,8 +32,22 @@ class TradingService(Service):
     def __init__(self, name: str, *, cash: int) -> None:
         super().__init__(name)
         self.node: TradingNode | None = None
+        self.store: OrderStore | None = None
         self.default_cash = cash
         """What a strategy started without a cash figure trades with."""
+        self._task: asyncio.Task[None] | None = None
+        """What drives the node's clock (a subclass starts it)."""
+
+    async def _stop_node(self) -> None:
+        """Stop the clock task, then the node (it persists), then close the journal."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.node is not None:
+            await self.node.stop()
+        if self.store is not None:
+            self.store.close()
 
     async def kill_switch(self, reason: str) -> dict[str, Any]:
         """Halt the account's trading and cancel its working orders."""

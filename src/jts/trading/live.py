@@ -100,8 +100,6 @@ class LiveTrading(TradingService):
         self.var = var
         self.clock: Clock = clock or FollowingClock()
         self.report: ReconcileReport | None = None
-        self.store: OrderStore | None = None
-        self._task: asyncio.Task[None] | None = None
 
     async def _on_start(self) -> None:
         config, clock = self.config, self.clock
@@ -152,16 +150,11 @@ class LiveTrading(TradingService):
             await asyncio.sleep(self.config.tick_s)
 
     async def _on_stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self.node is not None:
-            await self.node.stop()
-        with contextlib.suppress(Exception):  # closing must not hide the first failure
-            await self.venue.close()
-        if self.store is not None:
-            self.store.close()
+        try:
+            await self._stop_node()
+        finally:
+            with contextlib.suppress(Exception):  # closing must not hide the first failure
+                await self.venue.close()
 
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         return self.market.book(symbol, levels)

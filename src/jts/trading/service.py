@@ -9,7 +9,6 @@ feed bars after each step; `summary()` is what `jts run` prints at the end (and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,11 +84,9 @@ class PaperTrading(TradingService):
         self.var = var
         self.resumed = False
         self.report: ReconcileReport | None = None
-        self.store: OrderStore | None = None
         self.session: PaperSession | None = None
         self.market: PaperMarket | None = None
         self.finished = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def _on_start(self) -> None:
         config = self.config
@@ -149,14 +146,7 @@ class PaperTrading(TradingService):
             self.finished.set()
 
     async def _on_stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self.node is not None:
-            await self.node.stop()
-        if self.store is not None:
-            self.store.close()
+        await self._stop_node()
 
     def book(self, symbol: str, levels: int) -> tuple[Sequence[BookLevel], Sequence[BookLevel]]:
         """The simulated exchange's order book of `symbol` (bids, asks; best first)."""
