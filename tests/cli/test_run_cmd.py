@@ -52,7 +52,8 @@ def test_run_serves_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
         body = response.json()
         assert body["status"] == "ok"
         assert {s["name"] for s in body["services"]} == {
-            "bus", "paper", "views", "jobs", "push", "realtime", "feeds", "shown-symbols", "gateway",
+            "bus", "paper", "views", "jobs", "push", "realtime", "feeds", "shown-symbols",
+            "gateway",
         }  # fmt: skip
         assert "phase" in body["market"]
         paper = next(s for s in body["services"] if s["name"] == "paper")
