@@ -27,7 +27,7 @@ def test_burst_plus_rate_never_exceeds_the_limit(limit: float) -> None:
     assert spec.rate > 0
 
 
-@pytest.mark.parametrize(("limit", "rate", "burst"), [(20, 18, 2), (2, 1, 1), (5, 4, 1)])
+@pytest.mark.parametrize(("limit", "rate", "burst"), [(20, 16, 2), (2, 1, 1), (5, 4, 1)])
 def test_the_buckets_of_the_documented_limits(limit: float, rate: float, burst: int) -> None:
     assert BucketSpec.under_limit(limit) == BucketSpec(rate=rate, burst=burst)
 
@@ -124,4 +124,4 @@ async def test_quotes_leave_one_token_for_orders_of_other_processes() -> None:
     await orders.acquire(Priority.ORDER)  # the headroom is there at once
     assert clock.slept == []
     await quotes.acquire(Priority.QUOTE)  # must wait for two tokens, not one
-    assert clock.slept == [pytest.approx(2 / 18)]
+    assert clock.slept == [pytest.approx(2 / 16)]
