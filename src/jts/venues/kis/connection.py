@@ -49,22 +49,37 @@ class KisConnection(msgspec.Struct, kw_only=True):
         config: KisConfig,
         *,
         clock: Clock | None = None,
+        market_clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
+        budget: BucketBackend | None = None,
         budget_prefix: str = "jts:kis:budget:",
+        token_min_interval_s: float = 60.0,
+        rest_attempts: int = 4,
+        rest_backoff_s: float = 0.25,
+        inquiry_delay_s: float = 1.0,
     ) -> KisConnection:
         """Build every part; nothing is sent until the first call (which issues or loads the
-        token). `clock`/`sleep` default to the machine's; tests pass simulated ones."""
+        token). `clock` runs tokens and the request budget (KIS's rules are real time: the
+        machine's clock by default); `market_clock` dates orders, inquiries and bars (the
+        venue's day; default `clock`). `budget`: where the request buckets live (default
+        Redis when `config.redis_url` is set, else memory). `clock`/`sleep` are injected by
+        tests; the other knobs tune retries and the uncertain-submit inquiry."""
         clock = clock if clock is not None else LiveClock()
+        market_clock = market_clock if market_clock is not None else clock
         http = http if http is not None else new_http_client()
         redis = (
             RedisBuckets.from_url(config.redis_url, prefix=budget_prefix)
-            if config.redis_url
+            if budget is None and config.redis_url
             else None
         )
-        backend: BucketBackend = redis if redis is not None else MemoryBuckets(clock)
+        backend: BucketBackend = budget or redis or MemoryBuckets(clock)
         tokens = TokenStore(
-            config.token_dir, KisAuth(config, http, clock=clock), clock=clock, sleep=sleep
+            config.token_dir,
+            KisAuth(config, http, clock=clock),
+            clock=clock,
+            sleep=sleep,
+            min_interval_s=token_min_interval_s,
         )
         throttle = Throttle(
             [key.key_id for key in config.app_keys],
@@ -73,8 +88,14 @@ class KisConnection(msgspec.Struct, kw_only=True):
             clock=clock,
             sleep=sleep,
         )
-        rest = KisRest(config, tokens, throttle, http=http, sleep=sleep)
-        account = KisAccount(rest, config, clock=clock)
+        rest = KisRest(
+            config, tokens, throttle, http=http, sleep=sleep, attempts=rest_attempts,
+            backoff_s=rest_backoff_s,
+        )  # fmt: skip
+        account = KisAccount(rest, config, clock=market_clock)
+        orders = KisOrders(
+            rest, config, account, clock=market_clock, sleep=sleep, inquiry_delay_s=inquiry_delay_s
+        )
         return cls(
             config=config,
             http=http,
@@ -82,8 +103,8 @@ class KisConnection(msgspec.Struct, kw_only=True):
             throttle=throttle,
             rest=rest,
             account=account,
-            orders=KisOrders(rest, config, account, clock=clock, sleep=sleep),
-            backfill=MinuteBackfill(rest, clock=clock),
+            orders=orders,
+            backfill=MinuteBackfill(rest, clock=market_clock),
             redis=redis,
         )
 

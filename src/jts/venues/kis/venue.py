@@ -47,20 +47,15 @@ from jts.core.models import (
 )
 from jts.krx import trade_costs
 from jts.venues.base import FeedKind, VenueCaps, VenueEvent
-from jts.venues.kis.account import KisAccount
-from jts.venues.kis.auth import KisAuth
 from jts.venues.kis.config import AppKey, KisConfig
-from jts.venues.kis.orders import KisOrders
+from jts.venues.kis.connection import KisConnection
 from jts.venues.kis.protocol.codes import ORDER_DIVISIONS
 from jts.venues.kis.protocol.fields import notice_tr_id
-from jts.venues.kis.rest import KisRest, new_http_client
 from jts.venues.kis.stream import KisStream, Reconnected
 from jts.venues.kis.stream_health import Backoff, krx_feed_expected
 from jts.venues.kis.stream_records import Notice, NoticeKind
 from jts.venues.kis.subscriptions import Tier
-from jts.venues.kis.throttle import BucketBackend, Throttle
-from jts.venues.kis.throttle_redis import RedisBuckets
-from jts.venues.kis.tokens import TokenStore
+from jts.venues.kis.throttle import BucketBackend
 from jts.venues.kis.tracking import OrderTracker, TrackedOrder, status_after
 from jts.venues.kis.venue_gap import GapFiller, GapResult, refresh_book
 from jts.venues.kis.watch import KisWatch
@@ -121,36 +116,19 @@ class KisVenue:
         self.caps = kis_caps(config)
         self.clock: Clock = clock or LiveClock()
         self._instruments = instruments or {}
-        self._http = http or new_http_client()
         self._owns_http = http is None
-        wall = LiveClock()  # KIS's token rules are about real minutes and hours (module doc)
-        self.tokens = TokenStore(
-            config.token_dir,
-            KisAuth(config, self._http, clock=wall),
-            clock=wall,
-            min_interval_s=token_min_interval_s,
-        )
-        self._redis: RedisBuckets | None = None
-        if throttle_backend is None and config.redis_url:  # one budget for every process
-            self._redis = throttle_backend = RedisBuckets.from_url(config.redis_url)
-        throttle = Throttle(
-            [key.key_id for key in config.app_keys],
-            config.requests_per_second,
-            backend=throttle_backend,
-        )
-        self.throttle = throttle
-        self.rest = KisRest(
-            config,
-            self.tokens,
-            throttle,
-            http=self._http,
-            attempts=rest_attempts,
-            backoff_s=rest_backoff_s,
-        )
-        self.account_api = KisAccount(self.rest, config, clock=self.clock)
-        self.orders = KisOrders(
-            self.rest, config, self.account_api, clock=self.clock, inquiry_delay_s=inquiry_delay_s
-        )
+        # tokens and the request budget run on the machine's clock: KIS's rules are real time
+        self.connection = KisConnection.open(
+            config, market_clock=self.clock, http=http, budget=throttle_backend,
+            token_min_interval_s=token_min_interval_s, rest_attempts=rest_attempts,
+            rest_backoff_s=rest_backoff_s, inquiry_delay_s=inquiry_delay_s,
+        )  # fmt: skip
+        self._http = self.connection.http
+        self.tokens = self.connection.tokens
+        self.throttle = self.connection.throttle
+        self.rest = self.connection.rest
+        self.account_api = self.connection.account
+        self.orders = self.connection.orders
         self.tracker = OrderTracker(config.account, self._costs)
         self.gap = GapFiller(
             self.account_api, self.tracker, self.clock, client_id_of=self.orders.client_id_of
@@ -241,9 +219,9 @@ class KisVenue:
                 await task
         await self.rest.aclose()
         if self._owns_http:
-            await self._http.aclose()
-        if self._redis is not None:
-            await self._redis.aclose()
+            await self.connection.aclose()
+        elif self.connection.redis is not None:
+            await self.connection.redis.aclose()
 
     async def subscribe(self, symbols: Sequence[str], kinds: set[FeedKind]) -> None:
         """Watch trades and/or the book (with the auction's expected price) of `symbols`: the
