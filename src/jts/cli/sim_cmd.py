@@ -97,7 +97,11 @@ def kis(
         int | None, typer.Option("--ws-port", help="WebSocket port (default 21000 / 31000).")
     ] = None,
     accounts: Annotated[
-        Path | None, typer.Option("--accounts", help="TOML/JSON file of [[accounts]].")
+        Path | None,
+        typer.Option(
+            "--accounts",
+            help="TOML or JSON file with one table per account (docs/kis-simulator.md).",
+        ),
     ] = None,
     appkey: Annotated[str | None, typer.Option("--appkey", help="One account's appkey.")] = None,
     appsecret: Annotated[str | None, typer.Option("--appsecret", help="Its appsecret.")] = None,
