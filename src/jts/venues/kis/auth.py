@@ -90,7 +90,9 @@ class KisAuth:
                 url, json=payload, headers={"content-type": "application/json; charset=utf-8"}
             )
         except httpx.TransportError as exc:
-            raise KisUnavailable(_TRANSPORT, f"{path}: {type(exc).__name__}") from None
+            raise KisUnavailable(  # the URL (no secret in it) says which setting to check
+                _TRANSPORT, f"{url}: {type(exc).__name__} (is kis.rest_url right?)"
+            ) from None
         try:
             body = response.json()
         except ValueError:
