@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from jts.krx.ticks import round_to_tick, tick_size
 from tests.e2e.conftest import PASSWORD, System
@@ -110,34 +111,36 @@ def test_ticket_groups_digits_steps_by_tick_and_obeys_shortcuts(
 
     price.fill("")
     price.type("12345")  # key by key, as a person types
-    assert price.input_value() == "12,345"
+    expect(price).to_have_value("12,345")  # (expect retries: React renders after the event)
 
     kind = api.get(f"/instruments/{quote['symbol']}").json().get("kind")
     etf = kind in ("etf", "etn")
     start = round_to_tick(quote["last"], etf=etf)
     up = start + tick_size(start, etf=etf)
     price.fill(str(start))
+    expect(price).to_have_value(f"{start:,}")
     price.press("ArrowUp")  # one KRX tick of this symbol's price band
-    assert price.input_value() == f"{min(up, quote['upper_limit']):,}"
+    expect(price).to_have_value(f"{min(up, quote['upper_limit']):,}")
     price.press("ArrowDown")
-    assert price.input_value() == f"{start:,}"
+    expect(price).to_have_value(f"{start:,}")
 
     sell = page.locator("[data-testid=side-sell]")
     price.press("s")  # typed into a field: not a shortcut
-    assert sell.get_attribute("aria-checked") == "false"
+    expect(sell).to_have_attribute("aria-checked", "false")
     page.click("[data-testid=order-ticket] h2")  # focus off the fields
     page.keyboard.press("s")
-    assert sell.get_attribute("aria-checked") == "true"
+    expect(sell).to_have_attribute("aria-checked", "true")
     page.keyboard.press("b")
-    assert page.get_attribute("[data-testid=side-buy]", "aria-checked") == "true"
+    expect(page.locator("[data-testid=side-buy]")).to_have_attribute("aria-checked", "true")
 
-    page.locator("[data-testid=ticket-qty]").fill("7")
-    page.locator("[data-testid=ticket-qty]").press("Escape")
-    assert page.locator("[data-testid=ticket-qty]").input_value() == "1"
+    qty = page.locator("[data-testid=ticket-qty]")
+    qty.fill("7")
+    qty.press("Escape")
+    expect(qty).to_have_value("1")
     assert price.input_value().replace(",", "").isdigit()  # back at the last price
 
     page.hover("[data-testid=ticket-shortcuts-button]")
-    assert "Esc" in page.inner_text("[data-testid=ticket-shortcuts]")
+    expect(page.locator("[data-testid=ticket-shortcuts]")).to_contain_text("Esc")
 
     # Enter sends from a field: a resting buy at the lower limit, then it is cancelled
     price.fill(f"{quote['lower_limit']}")
