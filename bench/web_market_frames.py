@@ -100,7 +100,7 @@ def main() -> int:
     )
     passwords: list[str] = []
     paper = PaperTrading(PaperConfig(day=date(2026, 11, 27), symbols=args.symbols, speed=1))
-    app = build_app(settings, paper=paper, var=var, announce=passwords.append)
+    app = build_app(settings, trading=paper, var=var, announce=passwords.append)
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     started = threading.Event()
