@@ -96,6 +96,14 @@ class KnownOrder(msgspec.Struct, kw_only=True):
     price: int
     division: str
 
+    @classmethod
+    def of_row(cls, client_order_id: str, row: OrderRow) -> KnownOrder:
+        """The order as the day's order inquiry lists it."""
+        return cls(
+            client_order_id=client_order_id, odno=row.odno, branch=row.branch, symbol=row.symbol,
+            side=row.side, qty=row.qty, price=row.price, division=row.division,
+        )  # fmt: skip
+
 
 class KisOrders:
     """Order entry for the configured account."""
@@ -202,16 +210,7 @@ class KisOrders:
         return self._update(known, OrderStatus.ACCEPTED, leaves=order.qty)
 
     def _adopt(self, order: OrderRequest, row: OrderRow) -> OrderUpdate:
-        known = KnownOrder(
-            client_order_id=order.client_order_id,
-            odno=row.odno,
-            branch=row.branch,
-            symbol=row.symbol,
-            side=row.side,
-            qty=row.qty,
-            price=row.price,
-            division=row.division,
-        )
+        known = KnownOrder.of_row(order.client_order_id, row)
         self._known[row.odno] = known
         status = OrderStatus.PARTIALLY_FILLED if row.filled_qty else OrderStatus.ACCEPTED
         return self._update(known, status, leaves=row.remaining, filled=row.filled_qty)
@@ -298,16 +297,8 @@ class KisOrders:
     def _known_of(self, row: OrderRow) -> KnownOrder:
         known = self._known.get(row.odno)
         if known is None:
-            known = KnownOrder(
-                client_order_id=self._account.client_id_of(row.odno) or f"kis-{row.odno}",
-                odno=row.odno,
-                branch=row.branch,
-                symbol=row.symbol,
-                side=row.side,
-                qty=row.qty,
-                price=row.price,
-                division=row.division,
-            )
+            client_id = self._account.client_id_of(row.odno) or f"kis-{row.odno}"
+            known = KnownOrder.of_row(client_id, row)
             self._known[row.odno] = known
         return known
 
